@@ -1,0 +1,53 @@
+"""The FastAPI application: every feature's router mounted in one place."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
+from sqlalchemy import Engine
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from xinyong.api import problems
+from xinyong.api.misc import audit_router, calendar_router, profiles_router, users_router
+from xinyong.authorizations.router import router as authorizations_router
+from xinyong.catalog.router import router as catalog_router
+from xinyong.core.clock import Clock, system_clock
+from xinyong.core.db import make_engine, session_factory
+from xinyong.core.errors import XinyongError
+from xinyong.records.router import router as records_router
+from xinyong.subjects.router import router as subjects_router
+
+PREFIX = "/api/v1"
+J = PREFIX + "/{jurisdiction}"
+
+
+def create_app(engine: Engine | None = None, clock: Clock = system_clock) -> FastAPI:
+    app = FastAPI(
+        title="xinyong 信用 — 公共信用信息平台 API",
+        version="0.1.0",
+        description=(
+            "Public credit information platform driven by jurisdiction profiles. Errors are "
+            "problem+json (RFC 9457) with a stable `code` and `message_zh`/`message_en`. "
+            "Authenticate with `Authorization: Bearer <token>`."
+        ),
+    )
+    app.state.engine = engine or make_engine()
+    app.state.session_factory = session_factory(app.state.engine)
+    app.state.clock = clock
+    app.add_exception_handler(XinyongError, problems.xinyong_handler)
+    app.add_exception_handler(RequestValidationError, problems.validation_handler)
+    app.add_exception_handler(StarletteHTTPException, problems.http_handler)
+    app.include_router(profiles_router, prefix=PREFIX)
+    app.include_router(calendar_router, prefix=PREFIX)
+    app.include_router(users_router, prefix=PREFIX)
+    app.include_router(audit_router, prefix=PREFIX)
+    app.include_router(subjects_router, prefix=PREFIX, tags=["subjects"])
+    app.include_router(catalog_router, prefix=J, tags=["catalog"])
+    app.include_router(records_router, prefix=J, tags=["records"])
+    app.include_router(authorizations_router, prefix=J, tags=["authorizations"])
+
+    @app.get("/", include_in_schema=False)
+    def root() -> dict[str, str]:
+        return {"name": "xinyong", "docs": "/docs", "openapi": "/openapi.json", "api": PREFIX}
+
+    return app

@@ -1,0 +1,57 @@
+"""Request-scoped dependencies: one transaction per request, the clock, the actor, the profile."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import Depends, Path, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
+
+from xinyong.core import profile as profiles
+from xinyong.core.actor import Actor
+from xinyong.core.profile import Profile
+from xinyong.users import service as users_service
+
+bearer = HTTPBearer(auto_error=False, description="API token issued by an operator (`xinyong users token`)")
+
+
+def get_db(request: Request) -> Iterator[Session]:
+    """The session belongs to the request: commit on success, roll back on error, always close."""
+    session: Session = request.app.state.session_factory()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def get_now(request: Request) -> datetime:
+    return request.app.state.clock()
+
+
+DbSession = Annotated[Session, Depends(get_db)]
+Now = Annotated[datetime, Depends(get_now)]
+
+
+def get_actor(
+    db_session: DbSession,
+    now: Now,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> Actor:
+    return users_service.authenticate(
+        db_session=db_session, now=now, token=credentials.credentials if credentials else None
+    )
+
+
+def get_profile(jurisdiction: Annotated[str, Path(description="profile id, e.g. jiangsu")]) -> Profile:
+    return profiles.get(jurisdiction)
+
+
+CurrentActor = Annotated[Actor, Depends(get_actor)]
+CurrentProfile = Annotated[Profile, Depends(get_profile)]

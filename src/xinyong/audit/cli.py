@@ -1,0 +1,140 @@
+"""`xinyong audit ...`: verify the hash chains, list who queried a subject, purge past retention.
+
+The database is the one named by XINYONG_DATABASE_URL (default: the embedded SQLite file).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy.orm import Session, sessionmaker
+
+from xinyong.audit import service
+from xinyong.audit.models import AuditEntry, AuditHead
+from xinyong.core import profile as profiles
+from xinyong.core.clock import SHANGHAI, local_date, start_of_day, system_clock
+from xinyong.core.db import Base, make_engine, session_factory, transaction
+from xinyong.core.errors import XinyongError
+
+app = typer.Typer(help="Query log and audit trail (查询记录与审计日志).", no_args_is_help=True)
+console = Console()
+errors = Console(stderr=True)
+
+ChainOption = Annotated[str, typer.Option("--chain", help="jurisdiction profile id, e.g. jilin")]
+
+
+def _sessions() -> sessionmaker[Session]:
+    engine = make_engine()
+    # Until the full schema is migrated by `xinyong db upgrade`, make sure our own tables exist.
+    Base.metadata.create_all(engine, tables=[AuditEntry.__table__, AuditHead.__table__])
+    return session_factory(engine)
+
+
+def _zone(chain: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(profiles.get(chain).meta.timezone)
+    except XinyongError:
+        return SHANGHAI  # a chain whose profile file is gone is still listed, in the default zone
+
+
+def _day(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)", param_hint=option) from None
+
+
+def _fail(exc: XinyongError) -> typer.Exit:
+    errors.print(f"[red]{exc}[/red]")
+    return typer.Exit(1)
+
+
+@app.command()
+def verify(
+    chain: Annotated[str | None, typer.Option("--chain", help="one chain (profile id); default: all")] = None,
+) -> None:
+    """Check every link of the hash chain(s); exit 1 and name the first broken entry if any."""
+    with transaction(_sessions()) as db_session:
+        if chain is None:
+            results = service.verify_all(db_session=db_session)
+        else:
+            results = {chain: service.verify_chain(db_session=db_session, chain=chain)}
+        heads = {c: service.get_head(db_session=db_session, chain=c) for c in results}
+    if not results:
+        console.print("no audit chains yet / 尚无审计链")
+    for name, result in results.items():
+        if result.ok:
+            head = heads[name]
+            where = f" (head seq {head.last_seq}, hash {head.last_hash})" if head is not None else ""
+            console.print(f"{name}: OK {result.checked} entries / 校验通过{where}")
+        else:
+            seq = "-" if result.first_bad_seq is None else result.first_bad_seq
+            console.print(f"[red]{name}: BROKEN at seq {seq}: {result.reason}[/red]")
+    if any(not r.ok for r in results.values()):
+        raise typer.Exit(1)
+
+
+@app.command("list")
+def list_queries(
+    chain: ChainOption,
+    subject: Annotated[str, typer.Option("--subject", help="the subject's identifier")],
+    since: Annotated[str | None, typer.Option("--since", help="from this local date on (YYYY-MM-DD)")] = None,
+) -> None:
+    """Who queried a subject, when, through which channel and why (non-public queries, newest first)."""
+    tz = _zone(chain)
+    since_day = _day(since, "--since")
+    with transaction(_sessions()) as db_session:
+        entries = service.queries_of_subject(
+            db_session=db_session,
+            chain=chain,
+            subject_id=subject,
+            since=start_of_day(since_day, tz) if since_day else None,
+        )
+    table = Table(title=f"{chain} · {subject}: queries / 查询记录")
+    for heading in ("seq", "time / 时间", "querier / 查询人", "channel / 渠道", "purpose / 用途",
+                    "authorization / 授权", "records / 记录"):  # fmt: skip
+        table.add_column(heading)
+    for e in entries:
+        querier = e.actor if not e.actor_org else f"{e.actor} ({e.actor_org})"
+        table.add_row(
+            str(e.seq),
+            e.at.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S"),
+            querier,
+            e.channel or "",
+            e.purpose or "",
+            e.authorization_id or "",
+            ", ".join(e.record_ids),
+        )
+    console.print(table)
+    console.print(f"{len(entries)} queries / 条")
+
+
+@app.command()
+def purge(
+    chain: ChainOption,
+    today: Annotated[str | None, typer.Option("--today", help="as of this local date")] = None,
+) -> None:
+    """Delete the entries past the profile's query-log retention, oldest first; the chain stays verifiable."""
+    try:
+        log = profiles.get(chain).query_log
+    except XinyongError as exc:
+        raise _fail(exc) from None
+    tz = _zone(chain)
+    now = system_clock()  # the CLI is the edge: the only place the wall clock is read
+    day = _day(today, "--today") or local_date(now, tz)
+    try:
+        with transaction(_sessions()) as db_session:
+            count = service.purge(
+                db_session=db_session, chain=chain, retention=log.retention, today=day, now=now, tz=tz
+            )
+    except XinyongError as exc:
+        raise _fail(exc) from None
+    basis = f"retention {log.retention}, {log.cite}"
+    console.print(f"{chain}: purged {count} entries as of {day} / 已删除 {count} 条 ({basis})")

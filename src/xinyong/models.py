@@ -1,0 +1,26 @@
+"""Every table, imported once so metadata (create_all, Alembic) sees the whole schema."""
+
+from xinyong.audit.models import AuditEntry, AuditHead
+from xinyong.authorizations.models import Authorization
+from xinyong.calendar.models import CalendarDay, CalendarYear
+from xinyong.catalog.models import CatalogItemVersion
+from xinyong.records.models import Batch, Record, RecordEvent
+from xinyong.subjects.models import ResponsiblePerson, Subject
+from xinyong.users.models import ApiToken, Organization, User
+
+__all__ = [
+    "ApiToken",
+    "AuditEntry",
+    "AuditHead",
+    "Authorization",
+    "Batch",
+    "CalendarDay",
+    "CalendarYear",
+    "CatalogItemVersion",
+    "Organization",
+    "Record",
+    "RecordEvent",
+    "ResponsiblePerson",
+    "Subject",
+    "User",
+]

@@ -1,0 +1,237 @@
+"""What each channel may see of a record: pure functions of (facts, profile, viewer, time).
+
+Nothing here reads a database or a clock. Visibility is computed when a record is read, so a
+record can never stay public a day too long because a job did not run. Every period is read from
+the profile as it stood on the day the period started (`Period.at(start)`), so an amendment never
+rewrites the answer for older records.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+
+from xinyong.core.periods import end_of
+from xinyong.core.profile import Period, PeriodRow, Profile
+
+NATURAL_PERSON = "natural_person"
+
+
+class Channel(StrEnum):
+    public = "public"  # 依法公开 / 公开公示
+    government = "government"  # 政务共享 / 依职权查询
+    self = "self"  # 实名认证查询
+    authorized = "authorized"  # 授权查询
+    provider = "provider"  # the unit that submitted the record
+
+
+class State(StrEnum):
+    active = "active"
+    revoked = "revoked"  # the underlying decision was revoked, changed or voided
+    expired = "expired"  # disclosure period over; kept, not disclosed
+    archived = "archived"  # converted to archive storage (转为档案保存)
+    deleted = "deleted"  # removed from the archive (e.g. at expiry, or deleted on revocation)
+
+
+# events that change what channels see, and the marks they put on a record
+REVOKED, WITHHELD, ARCHIVED = "revoked", "withheld", "archived"
+MARK_KINDS = ("objection", "statement", "repaired", "reorganization", "suspended")
+
+
+@dataclass(frozen=True)
+class EventFacts:
+    kind: str
+    at: datetime
+    effective_on: date | None = None  # None: effective the moment it was recorded
+    ends_at: datetime | None = None  # for marks that end (an objection closed)
+
+
+@dataclass(frozen=True)
+class RecordFacts:
+    id: int
+    item: str
+    subject_kind: str
+    provider: str
+    decided_on: date
+    submitted_on: date
+    effective_on: date | None = None
+    severity: str | None = None
+    valid_until: date | None = None
+    disclosure_until: date | None = None
+    events: tuple[EventFacts, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who is looking: the channel plus what identifies them on it."""
+
+    channel: Channel
+    name: str | None = None  # provider unit / grantee name
+    subject_id: int | None = None  # for `self`
+
+
+@dataclass(frozen=True)
+class AuthorizationFacts:
+    subject_id: int
+    grantee: str
+    items: tuple[str, ...] | None
+    valid_from: date
+    valid_until: date
+    revoked_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Window:
+    """The last day (inclusive) a record is public, and the last day it is retained for sharing and query."""
+
+    start: date
+    public_until: date | None  # None: no end set by law
+    retained_until: date | None
+    min_until: date | None  # end of the minimum period (repair eligibility), when the profile sets one
+
+
+def period_start(facts: RecordFacts, period: Period) -> date:
+    """The date a period runs from. A missing effective date falls back to the decision date."""
+    match period.starts:
+        case "decided_on" | "confirmed_on":  # a provider's determination is its confirmation of the facts
+            return facts.decided_on
+        case "effective_on":
+            return facts.effective_on or facts.decided_on
+        case "submitted_on":
+            return facts.submitted_on
+
+
+def _bound(start: date, spec: object, valid_until: date | None) -> date | None:
+    if spec == "unlimited":
+        return None
+    if spec == "valid_until":
+        return valid_until
+    return end_of(start, spec.to_duration())  # type: ignore[attr-defined]  # 民法典 第二百零一条、第二百零二条
+
+
+def window(facts: RecordFacts, profile: Profile) -> Window:
+    period = profile.item_period(facts.item, facts.severity)
+    if period is None:
+        return Window(facts.decided_on, None, None, None)
+    start = period_start(facts, period)
+    row: PeriodRow = period.at(start)  # the law as it stood when the period began
+    public_until = _bound(start, row.max, facts.valid_until)
+    if facts.disclosure_until is not None and (public_until is None or facts.disclosure_until < public_until):
+        public_until = facts.disclosure_until  # a provider may publish for less than the maximum, never more
+    retained = public_until if row.retention is None else _bound(start, row.retention, facts.valid_until)
+    min_until = None if row.min in (None, "provider_set") else end_of(start, row.min.to_duration())  # type: ignore[union-attr]
+    return Window(start, public_until, retained, min_until)
+
+
+def _happened(event: EventFacts, now: datetime, today: date) -> bool:
+    if event.effective_on is not None:
+        return event.effective_on <= today
+    return event.at <= now
+
+
+def _has(facts: RecordFacts, kind: str, now: datetime, today: date) -> bool:
+    return any(e.kind == kind and _happened(e, now, today) for e in facts.events)
+
+
+def state(facts: RecordFacts, profile: Profile, now: datetime, today: date) -> State:
+    """The record's state on `today` (local date of `now`)."""
+    if _has(facts, REVOKED, now, today):
+        return State.deleted if profile.revocation.effect == "delete" else State.revoked
+    if _has(facts, ARCHIVED, now, today):
+        return State.archived
+    w = window(facts, profile)
+    if w.public_until is None or today <= w.public_until:
+        return State.active
+    retained = w.retained_until is None or today <= w.retained_until
+    match profile.disclosure.at_expiry:
+        case "archive":
+            return State.archived
+        case "delete":
+            return State.expired if retained else State.deleted
+        case _:
+            return State.expired
+
+
+def status_name(facts: RecordFacts, profile: Profile, now: datetime, today: date) -> str:
+    """The state as the contract names it (a deleted revoked record still reads `revoked`)."""
+    if _has(facts, REVOKED, now, today):
+        return State.revoked.value
+    return state(facts, profile, now, today).value
+
+
+def marks(facts: RecordFacts, now: datetime, today: date) -> list[str]:
+    out = []
+    for event in facts.events:
+        ongoing = event.ends_at is None or event.ends_at > now
+        if event.kind in MARK_KINDS and _happened(event, now, today) and ongoing and event.kind not in out:
+            out.append(event.kind)
+    return out
+
+
+def authorization_in_force(auth: AuthorizationFacts, now: datetime, today: date) -> bool:
+    if auth.revoked_at is not None and auth.revoked_at <= now:
+        return False
+    return auth.valid_from <= today <= auth.valid_until
+
+
+def visible(
+    facts: RecordFacts,
+    profile: Profile,
+    viewer: Viewer,
+    now: datetime,
+    today: date,
+    *,
+    owner_id: int | None = None,
+    authorization: AuthorizationFacts | None = None,
+) -> bool:
+    """Whether `viewer` sees the record on `today`. `owner_id` is the record's subject."""
+    if profile.item(facts.item) is None:
+        return False  # an item withdrawn from the catalog is not served
+    st = state(facts, profile, now, today)
+    w = window(facts, profile)
+    retained = st in (State.active, State.expired) and (w.retained_until is None or today <= w.retained_until)
+    withheld = _has(facts, WITHHELD, now, today)
+    suspended = "suspended" in marks(facts, now, today)
+    match viewer.channel:
+        case Channel.self:
+            return viewer.subject_id == owner_id and st is not State.deleted
+        case Channel.provider:
+            # name None: an operator reading as each record's own provider
+            return (viewer.name is None or viewer.name == facts.provider) and st is not State.deleted
+        case Channel.public:
+            return (
+                st is State.active
+                and not withheld
+                and not suspended
+                and facts.subject_kind in profile.item_scope(facts.item, "public")
+            )
+        case Channel.government:
+            return (
+                retained
+                and not suspended
+                and facts.subject_kind in profile.item_scope(facts.item, "government")
+            )
+        case Channel.authorized:
+            if authorization is None or authorization.subject_id != owner_id:
+                return False
+            if not authorization_in_force(authorization, now, today):
+                return False
+            if authorization.items is not None and facts.item not in authorization.items:
+                return False
+            return (
+                retained
+                and not withheld
+                and not suspended
+                and facts.subject_kind in profile.item_scope(facts.item, "authorized")
+            )
+    return False
+
+
+def masked(subject_kind: str, profile: Profile, channel: Channel) -> bool:
+    """Natural persons' identity is masked wherever they appear publicly."""
+    return (
+        channel is Channel.public
+        and subject_kind == NATURAL_PERSON
+        and profile.disclosure.mask_natural_persons
+    )
