@@ -124,7 +124,9 @@ def test_everything_purged_verifies_when_anchor_is_the_head() -> None:
 def test_altered_entry_is_named() -> None:
     entries = build([content(i) for i in range(5)], [1, 2, 3, 4, 5])
     entries[2] = replace(entries[2], content=content(2, purpose="贷款审批"))
-    assert verify(entries, anchor_hash=GENESIS, head=head_of(entries)) == VerifyResult(False, 3, 3, hc.ALTERED)
+    assert verify(entries, anchor_hash=GENESIS, head=head_of(entries)) == VerifyResult(
+        False, 3, 3, hc.ALTERED
+    )
 
 
 def test_altered_link_is_named_as_the_altered_entry() -> None:
@@ -165,6 +167,34 @@ def test_entry_inserted_before_the_first_is_named() -> None:
     assert (result.first_bad_seq, result.reason) == (5, hc.INSERTED)
 
 
+def test_forged_entry_taking_the_heads_seq_is_named_inserted() -> None:
+    """Renumbering pushes the genuine last entry past the head: the cause is the insertion, not the head."""
+    entries = build([content(i) for i in range(3)], [1, 2, 3])
+    head = head_of(entries)
+    forged = build([content(90)], [3], anchor=entries[1].hash)
+    tampered = [*entries[:2], *forged, replace(entries[2], seq=4)]
+    for appends_after_head in (False, True):
+        result = verify(tampered, anchor_hash=GENESIS, head=head, appends_after_head=appends_after_head)
+        assert result == VerifyResult(False, 4, 3, hc.INSERTED)
+
+
+def test_appends_after_the_head_was_read_are_link_checked() -> None:
+    entries = build([content(i) for i in range(5)], [1, 2, 3, 4, 5])
+    stale_head = (3, entries[2].hash)
+    assert verify(entries, anchor_hash=GENESIS, head=stale_head, appends_after_head=True) == VerifyResult(
+        True, 5
+    )
+    broken = [*entries[:4], replace(entries[4], content=content(0))]
+    assert verify(broken, anchor_hash=GENESIS, head=stale_head, appends_after_head=True) == VerifyResult(
+        False, 5, 5, hc.ALTERED
+    )
+    # the entry the head names was removed and a later one re-linked past it
+    relinked = build([content(3)], [4], anchor=entries[1].hash)
+    assert verify(
+        [*entries[:2], *relinked], anchor_hash=GENESIS, head=stale_head, appends_after_head=True
+    ) == (VerifyResult(False, 3, 3, hc.TAIL_MISSING))
+
+
 def test_deleted_tail_is_caught_by_the_head() -> None:
     entries = build([content(i) for i in range(5)], [1, 2, 3, 4, 7])
     head = head_of(entries)
@@ -189,10 +219,14 @@ def test_entry_appended_past_the_head_is_named() -> None:
 
 def test_entry_before_the_anchor_and_out_of_order() -> None:
     entries = build([content(i) for i in range(3)], [5, 6, 7])
-    assert verify(entries, anchor_hash=GENESIS, anchor_seq=5, head=head_of(entries)).reason == hc.BEFORE_ANCHOR
+    assert (
+        verify(entries, anchor_hash=GENESIS, anchor_seq=5, head=head_of(entries)).reason == hc.BEFORE_ANCHOR
+    )
     swapped = [entries[0], entries[2], entries[1]]
     assert verify(swapped, anchor_hash=GENESIS, head=head_of(entries)).first_bad_seq == 7
-    assert verify([entries[0], entries[1], entries[1]], anchor_hash=GENESIS, head=None).reason == hc.OUT_OF_ORDER
+    assert (
+        verify([entries[0], entries[1], entries[1]], anchor_hash=GENESIS, head=None).reason == hc.OUT_OF_ORDER
+    )
 
 
 def test_reasons_are_bilingual() -> None:
@@ -222,9 +256,7 @@ def expected_break(seqs: list[int], tamper: str, k: int, forged_seq: int | None 
     raise AssertionError(tamper)
 
 
-def tampered_chain(
-    entries: list[EntryContent], tamper: str, k: int
-) -> tuple[list[EntryContent], int | None]:
+def tampered_chain(entries: list[EntryContent], tamper: str, k: int) -> tuple[list[EntryContent], int | None]:
     out = list(entries)
     forged = content(999, purpose="伪造 forged")
     match tamper:
@@ -265,12 +297,20 @@ def chains_and_tamper(draw: st.DrawFn) -> tuple[list[dict[str, Any]], list[int],
 
 @settings(max_examples=200, deadline=None)
 @given(chains_and_tamper())
-def test_any_single_tamper_is_found_at_the_right_seq(case: tuple[list[dict[str, Any]], list[int], str, int]) -> None:
+def test_any_single_tamper_is_found_at_the_right_seq(
+    case: tuple[list[dict[str, Any]], list[int], str, int],
+) -> None:
     contents, seqs, tamper, k = case
     entries = build(contents, seqs)
     head = head_of(entries)
     assert verify(entries, anchor_hash=GENESIS, head=head).ok
     out, forged_seq = tampered_chain(entries, tamper, k)
+    expected = expected_break(seqs, tamper, k, forged_seq)
     result = verify(out, anchor_hash=GENESIS, head=head)
-    assert not result.ok
-    assert (result.first_bad_seq, result.reason) == expected_break(seqs, tamper, k, forged_seq)
+    assert (result.ok, result.first_bad_seq, result.reason) == (False, *expected)
+    # The service's mode: entries past the head are left to a fresh head read, all else is the same.
+    lenient = verify(out, anchor_hash=GENESIS, head=head, appends_after_head=True)
+    if expected[1] == hc.BEYOND_HEAD:
+        assert lenient.ok
+    else:
+        assert lenient == result

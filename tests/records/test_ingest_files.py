@@ -178,6 +178,7 @@ def test_csv_utf8_penalty_layout_maps_exactly(tmp_path: Path) -> None:
             "处罚有效期": "2026.9.5",
             "公示截止期": "2029年3月5日",
             "备注": "当场缴纳",
+            "暂扣或吊销证照名称及编号": "食品经营许可证 JY12201020001",
         }
     )
     path = write_csv(tmp_path / "penalty.csv", [PENALTY_HEADERS, penalty_row(), natural])
@@ -203,6 +204,7 @@ def test_csv_utf8_penalty_layout_maps_exactly(tmp_path: Path) -> None:
                 "fine_amount": "200",
                 "confiscated_amount": "12340",
                 "remarks": "当场缴纳",
+                "license_revoked": "食品经营许可证 JY12201020001",
             },
         },
     )
@@ -970,3 +972,44 @@ def test_count_rows_csv(tmp_path: Path) -> None:
     path = write_csv(tmp_path / "p.csv", [PENALTY_HEADERS, penalty_row(), penalty_row()])
     assert count_rows(path) == 2
     assert count_rows(tmp_path / "absent.csv") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2026-03-02", "2026-03-02"),
+        ("2026/3/2", "2026-03-02"),
+        ("2026.3.2", "2026-03-02"),
+        ("2026年3月2日", "2026-03-02"),
+        ("2026 年 3 月 2 日", "2026-03-02"),
+        ("20260302", "2026-03-02"),
+        ("2026-03-02 00:00:00", "2026-03-02"),
+        ("２０２６－０３－０２", "2026-03-02"),
+    ],
+)
+def test_date_forms(tmp_path: Path, text: str, expected: str) -> None:
+    path = write_csv(tmp_path / "p.csv", [PENALTY_HEADERS, penalty_row(处罚决定日期=text)])
+    [row] = read_rows(path)
+    assert row.values["decided_on"] == expected
+
+
+@pytest.mark.parametrize("text", ["2026-3/2", "2026-02-29", "02/03/2026", "26-3-2", "2026年13月1日", "明天"])
+def test_not_dates(tmp_path: Path, text: str) -> None:
+    path = write_csv(tmp_path / "p.csv", [PENALTY_HEADERS, penalty_row(处罚决定日期=text)])
+    assert split(list(read_rows(path)))[1] == [(2, "处罚决定日期", "invalid_date")]
+
+
+def test_legal_representative_id_type_is_an_enumeration(tmp_path: Path) -> None:
+    good = penalty_row(法定代表人证件类型="居民身份证", 法定代表人证件号码=RIC)
+    bad = penalty_row(法定代表人证件类型="军官证", 法定代表人证件号码=RIC)
+    path = write_csv(tmp_path / "p.csv", [PENALTY_HEADERS, good, bad])
+    rows, errors = split(list(read_rows(path)))
+    assert rows[0].values["legal_representative_id"] == RIC
+    assert rows[0].values["data"]["legal_representative_id_type"] == "ric"
+    assert errors == [(3, "法定代表人证件类型", "invalid_field")]
+
+
+def test_utf16_csv_with_bom(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "p.csv", [PENALTY_HEADERS, penalty_row()], encoding="utf-16")
+    [row] = read_rows(path)
+    assert row.values == COMPANY_VALUES

@@ -135,35 +135,52 @@ def verify(
     anchor_hash: str,
     head: tuple[int, str] | None,
     anchor_seq: int = 0,
+    appends_after_head: bool = False,
 ) -> VerifyResult:
     """Check one chain's entries, in seq order, and name the first broken link.
 
     `anchor_hash` is what the first entry must link to (GENESIS, or the hash of the last purged
     entry); `anchor_seq` the seq of that last purged entry (0 before any purge). `head` is the
-    (last_seq, last_hash) the head row recorded at the last append; None skips the end checks.
+    (last_seq, last_hash) the head row recorded at the last append; None skips the head checks.
+    With `appends_after_head`, entries past the head are taken as appends made since the head was
+    read: their links are checked and the caller checks them against a fresh head.
     Reads the entries once and keeps only the last :data:`LOOKBACK` hashes.
     """
     recent: deque[tuple[int, str]] = deque([(anchor_seq, anchor_hash)], maxlen=LOOKBACK)
     checked = 0
+    # A mismatch at the head's seq is held back while the next entry is read: that entry may show
+    # the real cause further back (an inserted entry pushes the genuine one past the head).
+    pending: VerifyResult | None = None
     for entry in entries:
         checked += 1
-        bad_seq, reason = _check(entry, recent, anchor_seq=anchor_seq, head=head)
+        bad_seq, reason = _check_links(entry, recent, anchor_seq=anchor_seq)
+        if reason is None and head is not None:
+            bad_seq, reason = _check_head(entry, recent[-1][0], head, beyond_ok=appends_after_head)
+            if reason in (HEAD_MISMATCH, TAIL_MISSING) and pending is None:
+                pending = VerifyResult(False, checked, bad_seq, reason)
+                recent.append((entry.seq, entry.hash))
+                continue
         if reason is not None:
-            return VerifyResult(False, checked, bad_seq, reason)
+            found = VerifyResult(False, checked, bad_seq, reason)
+            return pending if pending is not None and pending.first_bad_seq < bad_seq else found
+        if pending is not None:
+            return pending
         recent.append((entry.seq, entry.hash))
+    if pending is not None:
+        return pending
 
     last_seq, last_hash = recent[-1]
     if head is not None:
         head_seq, head_hash = head
         if last_seq < head_seq:
             return VerifyResult(False, checked, head_seq, TAIL_MISSING)
-        if last_hash != head_hash:
+        if last_seq == head_seq and last_hash != head_hash:
             return VerifyResult(False, checked, last_seq, HEAD_MISMATCH)
     return VerifyResult(True, checked)
 
 
-def _check(
-    entry: EntryContent, recent: deque[tuple[int, str]], *, anchor_seq: int, head: tuple[int, str] | None
+def _check_links(
+    entry: EntryContent, recent: deque[tuple[int, str]], *, anchor_seq: int
 ) -> tuple[int, str | None]:
     """(seq to blame, reason) for one entry against the entries before it; reason None if sound."""
     last_seq, last_hash = recent[-1]
@@ -171,8 +188,6 @@ def _check(
         return entry.seq, BEFORE_ANCHOR
     if entry.seq <= last_seq:
         return entry.seq, OUT_OF_ORDER
-    if head is not None and entry.seq > head[0]:
-        return entry.seq, BEYOND_HEAD  # an append always moves the head with it
     if entry_hash(entry.prev_hash, entry.content) != entry.hash:
         return entry.seq, ALTERED
     if entry.prev_hash != last_hash:
@@ -181,4 +196,18 @@ def _check(
             if older_hash == entry.prev_hash:
                 return recent[i + 1][0], INSERTED
         return entry.seq, MISSING
+    return entry.seq, None
+
+
+def _check_head(
+    entry: EntryContent, last_seq: int, head: tuple[int, str], *, beyond_ok: bool
+) -> tuple[int, str | None]:
+    """(seq to blame, reason) for a soundly linked entry against the head row."""
+    head_seq, head_hash = head
+    if entry.seq == head_seq and entry.hash != head_hash:
+        return entry.seq, HEAD_MISMATCH
+    if entry.seq > head_seq > last_seq:
+        return head_seq, TAIL_MISSING  # the entry the head names is gone, a later one links past it
+    if entry.seq > head_seq and not beyond_ok:
+        return entry.seq, BEYOND_HEAD  # an append always moves the head with it
     return entry.seq, None

@@ -22,8 +22,6 @@ from xinyong.core.db import Base, make_engine, session_factory, transaction
 from xinyong.core.errors import XinyongError
 
 app = typer.Typer(help="Query log and audit trail (查询记录与审计日志).", no_args_is_help=True)
-console = Console()
-errors = Console(stderr=True)
 
 ChainOption = Annotated[str, typer.Option("--chain", help="jurisdiction profile id, e.g. jilin")]
 
@@ -52,7 +50,7 @@ def _day(value: str | None, option: str) -> date | None:
 
 
 def _fail(exc: XinyongError) -> typer.Exit:
-    errors.print(f"[red]{exc}[/red]")
+    Console(stderr=True).print(f"[red]{exc}[/red]")
     return typer.Exit(1)
 
 
@@ -67,13 +65,14 @@ def verify(
         else:
             results = {chain: service.verify_chain(db_session=db_session, chain=chain)}
         heads = {c: service.get_head(db_session=db_session, chain=c) for c in results}
+    console = Console()
     if not results:
         console.print("no audit chains yet / 尚无审计链")
     for name, result in results.items():
         if result.ok:
             head = heads[name]
             where = f" (head seq {head.last_seq}, hash {head.last_hash})" if head is not None else ""
-            console.print(f"{name}: OK {result.checked} entries / 校验通过{where}")
+            console.print(f"{name}: OK {result.checked} entries / 校验通过{where}", soft_wrap=True)
         else:
             seq = "-" if result.first_bad_seq is None else result.first_bad_seq
             console.print(f"[red]{name}: BROKEN at seq {seq}: {result.reason}[/red]")
@@ -98,9 +97,17 @@ def list_queries(
             since=start_of_day(since_day, tz) if since_day else None,
         )
     table = Table(title=f"{chain} · {subject}: queries / 查询记录")
-    for heading in ("seq", "time / 时间", "querier / 查询人", "channel / 渠道", "purpose / 用途",
-                    "authorization / 授权", "records / 记录"):  # fmt: skip
-        table.add_column(heading)
+    for heading, keep_whole in (
+        ("seq", True),
+        ("time\n时间", True),
+        ("querier\n查询人", False),
+        ("channel\n渠道", True),
+        ("purpose\n用途", False),
+        ("authorization\n授权", False),
+        ("records\n记录", False),
+    ):
+        # ids and purposes fold onto more lines rather than being cut short
+        table.add_column(heading, no_wrap=keep_whole, overflow="fold")
     for e in entries:
         querier = e.actor if not e.actor_org else f"{e.actor} ({e.actor_org})"
         table.add_row(
@@ -112,6 +119,7 @@ def list_queries(
             e.authorization_id or "",
             ", ".join(e.record_ids),
         )
+    console = Console()
     console.print(table)
     console.print(f"{len(entries)} queries / 条")
 
@@ -137,4 +145,6 @@ def purge(
     except XinyongError as exc:
         raise _fail(exc) from None
     basis = f"retention {log.retention}, {log.cite}"
-    console.print(f"{chain}: purged {count} entries as of {day} / 已删除 {count} 条 ({basis})")
+    Console(soft_wrap=True).print(
+        f"{chain}: purged {count} entries as of {day} / 已删除 {count} 条 ({basis})"
+    )

@@ -37,6 +37,8 @@ class AuditEntry(Base):
     __table_args__ = (
         Index("ix_audit_log_chain_subject_at", "chain", "subject_id", "at"),
         Index("ix_audit_log_chain_seq", "chain", "seq"),  # verify and purge stream a chain in order
+        # SQLite would otherwise reuse the numbers of purged rows; seqs must only grow.
+        {"sqlite_autoincrement": True},
     )
 
     def content(self) -> dict[str, Any]:

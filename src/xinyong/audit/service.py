@@ -115,6 +115,8 @@ def log_event(
 
 
 def _append(db_session: Session, *, now: datetime, chain: str, actor: str, **fields: Any) -> AuditEntry:
+    if now.tzinfo is None:
+        raise ValueError("naive datetime refused: pass a timezone-aware `now`")
     if not chain:
         raise XinyongError("missing_field", field="chain")
     if not actor:
@@ -217,12 +219,14 @@ def _verify(db_session: Session, chain: str, head: Row[Any] | None) -> VerifyRes
         if result.ok and result.checked:
             return VerifyResult(False, result.checked, None, hashchain.HEAD_MISSING)
         return result
-    # Entries past this head may be appends committed since it was read; they are checked below.
+    # Appends may commit while the entries stream: entries past this head are checked against a
+    # head read afterwards, so only entries no head has ever covered are strays.
     result = hashchain.verify(
-        _stream(db_session, chain, upto=head.last_seq),
+        _stream(db_session, chain),
         anchor_hash=head.anchor_hash,
         anchor_seq=head.anchor_seq,
         head=(head.last_seq, head.last_hash),
+        appends_after_head=True,
     )
     if not result.ok:
         return result
@@ -232,14 +236,12 @@ def _verify(db_session: Session, chain: str, head: Row[Any] | None) -> VerifyRes
         select(func.min(AuditEntry.seq)).where(AuditEntry.chain == chain, AuditEntry.seq > last_seq)
     )
     if stray is not None:
-        return VerifyResult(False, result.checked + 1, stray, hashchain.BEYOND_HEAD)
+        return VerifyResult(False, result.checked, stray, hashchain.BEYOND_HEAD)
     return result
 
 
-def _stream(db_session: Session, chain: str, *, upto: int | None = None) -> Iterator[EntryContent]:
+def _stream(db_session: Session, chain: str) -> Iterator[EntryContent]:
     stmt = select(*_VERIFY_COLUMNS).where(AuditEntry.chain == chain)
-    if upto is not None:
-        stmt = stmt.where(AuditEntry.seq <= upto)
     result = db_session.execute(stmt.order_by(AuditEntry.seq).execution_options(yield_per=STREAM_BATCH))
     try:  # the verifier may stop early; close the cursor then, not at garbage collection
         for row in result:

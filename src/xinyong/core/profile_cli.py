@@ -24,16 +24,22 @@ app = typer.Typer(
     help="辖区配置 Jurisdiction profiles: list them, show one with its citations, check a file.",
     no_args_is_help=True,
 )
-console = Console(highlight=False)
-errors = Console(stderr=True, highlight=False)
 
 # keys rendered in a node's label rather than as children
 _LABEL_KEYS = ("description", "cite", "note")
 _CITE_KEYS = ("cite", "channels_cite", "at_expiry_cite", "mask_cite", "prohibited_cite", "fallback_cite")
 
 
+def _out(stderr: bool = False) -> Console:
+    # made per call, so the width follows $COLUMNS of the run (and of CliRunner's env in tests)
+    return Console(stderr=stderr, highlight=False)
+
+
 def _fail(exc: XinyongError) -> typer.Exit:
-    errors.print(f"[red]{exc.code}[/red]: {escape(exc.message_zh())}\n{escape(exc.message_en())}")
+    # soft_wrap: one message per line, whatever the terminal width, so logs stay greppable
+    _out(stderr=True).print(
+        f"[red]{exc.code}[/red]: {escape(exc.message_zh())}\n{escape(exc.message_en())}", soft_wrap=True
+    )
     return typer.Exit(code=1)
 
 
@@ -44,11 +50,12 @@ def list_profiles() -> None:
         found = profiles.all_profiles()
     except XinyongError as exc:
         raise _fail(exc) from None
-    table = Table("id", "title", "status", "in force from", "cite as")
+    table = Table("id", "status", "in force from", "cite as")
+    table.add_column("title", overflow="fold")  # never cut a regulation's title
     for pid in sorted(found):
         meta = found[pid].meta
-        table.add_row(pid, meta.title, meta.status, str(meta.in_force_from or "—"), f"{meta.short} 第…条")
-    console.print(table)
+        table.add_row(pid, meta.status, str(meta.in_force_from or "—"), f"{meta.short} 第…条", meta.title)
+    _out().print(table)
 
 
 @app.command()
@@ -64,24 +71,26 @@ def show(
     if as_json:
         typer.echo(json.dumps(prof.model_dump(mode="json", by_alias=True), ensure_ascii=False, indent=2))
         return
-    render(prof, console)
+    render(prof, _out())
 
 
 @app.command()
-def check(file: Annotated[Path, typer.Argument(help="A profile TOML file; its name must be <meta.id>.toml")]) -> None:
+def check(
+    file: Annotated[Path, typer.Argument(help="A profile TOML file; its name must be <meta.id>.toml")],
+) -> None:
     """Validate a profile file; print OK or the error (exit status 1)."""
     try:
         prof = profiles.load_file(file)
     except XinyongError as exc:
         raise _fail(exc) from None
-    console.print(f"OK {escape(str(file))}: {prof.id} — {escape(prof.meta.title)}")
+    _out().print(f"OK {escape(str(file))}: {prof.id} — {escape(prof.meta.title)}", soft_wrap=True)
 
 
 # --------------------------------------------------------------------------- rendering
 
 
 def render(prof: profiles.Profile, out: Console) -> None:
-    """Print a profile section by section; the catalog items as a table with their effective scope."""
+    """Print a profile section by section; each catalog item with the scope and period it gets."""
     data = prof.model_dump(mode="json", by_alias=True, exclude_none=True)
     meta = prof.meta
     out.print(f"[bold]{escape(meta.title)}[/bold]  ({meta.id}, {meta.status}, cite as “{meta.short} 第…条”)")
@@ -96,10 +105,14 @@ def render(prof: profiles.Profile, out: Console) -> None:
 
 def _render_catalog(prof: profiles.Profile, catalog: dict[str, Any], out: Console) -> None:
     tree = Tree("[bold blue]catalog[/bold blue]")
-    _add(tree.add(_label("local_dishonest_grounds", catalog["local_dishonest_grounds"])),
-         catalog["local_dishonest_grounds"])
+    _add(
+        tree.add(_label("local_dishonest_grounds", catalog["local_dishonest_grounds"])),
+        catalog["local_dishonest_grounds"],
+    )
     _add(tree.add("[bold]classes[/bold] (defaults for every item of the class)"), catalog["classes"])
-    items = tree.add("[bold]items[/bold] (scope and period as applied: the item's own value, else its class default)")
+    items = tree.add(
+        "[bold]items[/bold] (scope and period as applied: the item's own value, else its class default)"
+    )
     for code, item in prof.catalog.items.items():
         period = item.period if item.period is not None else prof.catalog.classes[item.class_].period
         head = f"[bold]{code}[/bold] ({item.class_.value}"
@@ -107,8 +120,10 @@ def _render_catalog(prof: profiles.Profile, catalog: dict[str, Any], out: Consol
         head += f")  [cyan]〔{escape(item.cite)}〕[/cyan]"
         if item.note:
             head += f"\n[italic]note: {escape(item.note)}[/italic]"
-        scope = "; ".join(f"{channel}: {_scalar(prof.item_scope(code, channel))}"
-                          for channel in ("public", "government", "authorized"))
+        scope = "; ".join(
+            f"{channel}: {_scalar(prof.item_scope(code, channel))}"
+            for channel in ("public", "government", "authorized")
+        )
         node = items.add(head)
         node.add(escape(f"{scope}; period: {_scalar(period)}"))
         if item.subject_kinds is not None:

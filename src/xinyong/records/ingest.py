@@ -798,6 +798,14 @@ class _Table:
         yield from self._rows
 
 
+def _table(rows: Iterator[tuple[int, list[Any]]], close: Callable[[], None], name: str) -> _Table:
+    try:
+        return _Table(rows, close, name)
+    except BaseException:  # no header, or undecodable before it: release the file
+        close()
+        raise
+
+
 def _sniff_encoding(path: Path) -> str:
     with path.open("rb") as handle:
         head = handle.read(4)
@@ -833,7 +841,7 @@ def _open_csv(path: Path, encoding: str | None) -> _Table:
                 "invalid_file", row=number + 1, detail=f"{path.name}: {exc} (编码 encoding {chosen})"
             ) from None
 
-    return _Table(rows(), handle.close, path.name)
+    return _table(rows(), handle.close, path.name)
 
 
 def _open_xlsx(path: Path) -> _Table:
@@ -852,7 +860,7 @@ def _open_xlsx(path: Path) -> _Table:
         for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
             yield number, list(cells)
 
-    return _Table(rows(), book.close, path.name)
+    return _table(rows(), book.close, path.name)
 
 
 def _format_of(path: Path) -> str:
@@ -961,6 +969,8 @@ def _jsonl_rows(
             errors: list[RowError] = []
             for key, value in obj.items():
                 if key == "data" and mapping.data_columns:
+                    if value is None:
+                        continue
                     if not isinstance(value, dict):
                         errors.append(
                             RowError(
