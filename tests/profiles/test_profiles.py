@@ -371,7 +371,7 @@ def test_prohibited_and_sensitive_data(
     ],
 )
 def test_simple_procedure_penalties_are_not_reportable(pid: str, kinds: list[str] | None, cite: str) -> None:
-    (exclusion,) = load(pid).intake.exclusions
+    exclusion = load(pid).intake.exclusions[0]
     assert (
         exclusion.item,
         exclusion.procedure,
@@ -379,6 +379,24 @@ def test_simple_procedure_penalties_are_not_reportable(pid: str, kinds: list[str
         exclusion.effect,
         exclusion.cite,
     ) == ("admin_penalty", "simple", kinds, "not_reportable", cite)
+
+
+def test_henan_minor_remedied_penalties_on_natural_persons_are_not_reportable() -> None:
+    """Henan 第十三条第三款: minor violations whose harm the person actively eliminated are not reported."""
+    second = load("henan").intake.exclusions[1]
+    assert (second.item, second.subject_kinds, second.procedure, second.condition, second.cite) == (
+        "admin_penalty",
+        ["natural_person"],
+        None,
+        "minor_remedied",
+        "河南 第十三条第三款",
+    )
+
+
+def test_jiangsu_real_estate_and_tax_go_only_to_the_subject_and_authorised() -> None:
+    """Jiangsu 第六十二条第三款."""
+    (rule,) = load("jiangsu").intake.restricted
+    assert (rule.keys, rule.channels) == (["real_estate", "tax_amount"], ["self", "authorized"])
 
 
 @pytest.mark.parametrize("pid", ["jiangsu", "nanjing"])
@@ -404,7 +422,7 @@ def test_query_log_retention(pid: str, retention: Any, cite: str) -> None:
 @pytest.mark.parametrize(
     ("pid", "effect", "provider", "platform", "cite"),
     [
-        ("jiangsu", "revoke", _dur(5, "working_day"), _dur(2, "working_day"), "江苏 第六十五条"),
+        ("jiangsu", "revoke_or_change", _dur(5, "working_day"), _dur(2, "working_day"), "江苏 第六十五条"),
         ("shenzhen", "delete", "promptly", _dur(3, "working_day"), "深圳 第三十六条"),
         ("nanjing", "revoke", "promptly", _dur(3, "working_day"), "南京 第五十九条"),
         ("henan", "revoke", "promptly", _dur(1, "working_day"), "河南 第四十二条"),
@@ -461,8 +479,8 @@ BROKEN_CASES = {
 }
 # TOML syntax errors name the line (tomllib does not give the key; see docs/profiles.md)
 BROKEN_SYNTAX = {
-    "duplicate_key": "Cannot overwrite a value (at line 14, column 15)",
-    "bad_date_literal": "Invalid date or datetime (at line 9, column 17)",
+    "duplicate_key": 'Cannot overwrite a value (at line 14, column 15): title = "另一条例"',
+    "bad_date_literal": "Invalid date or datetime (at line 9, column 17): in_force_from = 2022-02-30",
 }
 
 

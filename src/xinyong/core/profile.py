@@ -12,6 +12,7 @@ row has no `since` and starts with the regulation. `Period.at(day)` picks the ro
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Iterable
 from datetime import date
@@ -190,6 +191,7 @@ class LocalGrounds(Strict):
     rule: Literal["closed", "open"]  # closed: only the listed grounds; open: the text sets no limit
     allowed: list[str]
     cite: str
+    note: str | None = None
 
 
 class Catalog(Strict):
@@ -218,15 +220,26 @@ class Exclusion(Strict):
     item: str
     subject_kinds: list[SubjectKindName] | None = None
     procedure: Literal["general", "simple"] | None = None
+    # minor_remedied: the provider flags `data.minor_remedied` (a minor violation whose harm was remedied)
+    condition: Literal["minor_remedied"] | None = None
     effect: Literal["not_reportable"]
     cite: str
     note: str | None = None
+
+
+class RestrictedKeys(Strict):
+    """Data keys shown only through the listed channels (Jiangsu 第六十二条第三款: subject, authorised)."""
+
+    keys: list[str]
+    channels: list[Literal["self", "authorized", "provider", "government"]]
+    cite: str
 
 
 class Intake(Strict):
     prohibited: list[str]
     prohibited_cite: str
     sensitive: Sensitive
+    restricted: list[RestrictedKeys] = []
     exclusions: list[Exclusion] = []
 
 
@@ -250,7 +263,7 @@ class QueryLog(Strict):
 class Revocation(Strict):
     """What the platform does when a record's underlying decision is revoked, changed or voided."""
 
-    effect: Literal["delete", "revoke", "change"]
+    effect: Literal["delete", "revoke", "change", "revoke_or_change"]
     provider_notice: DurationSpec | Literal["promptly", "unspecified"]
     platform_action: DurationSpec | Literal["promptly", "unspecified"]
     cite: str
@@ -345,7 +358,7 @@ def load_file(path: Path | str) -> Profile:
     except FileNotFoundError as exc:
         raise XinyongError("invalid_profile", detail=f"{path}: file not found") from exc
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise XinyongError("invalid_profile", detail=f"{path}: {exc}") from exc
+        raise XinyongError("invalid_profile", detail=f"{path}: {exc}{_offending_line(path, exc)}") from exc
     try:
         profile = Profile.model_validate(raw)
     except ValidationError as exc:
@@ -355,6 +368,16 @@ def load_file(path: Path | str) -> Profile:
             "invalid_profile", detail=f"{path}: meta.id {profile.meta.id!r} must equal the file name"
         )
     return profile
+
+
+def _offending_line(path: Path, exc: Exception) -> str:
+    """tomllib names only line and column; quote the line so the key is named too."""
+    match = re.search(r"at line (\d+)", str(exc))
+    if not match:
+        return ""
+    lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    number = int(match.group(1))
+    return f": {lines[number - 1].strip()}" if 0 < number <= len(lines) else ""
 
 
 def format_validation_error(exc: ValidationError) -> str:

@@ -745,6 +745,7 @@ class _RowMapper:
                 values["data"][key.removeprefix("data.")] = value
             else:
                 values[key] = value
+        _responsible_from_columns(values)
         return SourceRow(row, values)
 
 
@@ -1072,3 +1073,31 @@ def count_rows(path: Path) -> int | None:
         return None
     except Exception:  # a damaged spreadsheet: the real read reports it
         return None
+
+
+_ID_TYPE_NAMES = {
+    "身份证": "ric",
+    "居民身份证": "ric",
+    "护照": "passport",
+    "港澳居民来往内地通行证": "hk_macao_permit",
+    "台湾居民来往大陆通行证": "taiwan_permit",
+    "外国人永久居留身份证": "foreign_permanent_residence",
+}
+
+
+def _responsible_from_columns(values: dict[str, Any]) -> None:
+    """A 法定代表人 named with an id number also becomes a responsible-person link (R-SUB-05).
+
+    A person is only ever linked by identifier; a name alone stays in the row as it came.
+    """
+    person_id = values.get("legal_representative_id")
+    if person_id and "responsible" not in values:
+        id_type = values["data"].get("legal_representative_id_type")
+        values["responsible"] = [
+            {
+                "role": "legal_representative",
+                "name": values.get("legal_representative") or "",
+                "id": str(person_id),
+                "id_type": _ID_TYPE_NAMES.get(str(id_type), id_type) if id_type else None,
+            }
+        ]

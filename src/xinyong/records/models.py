@@ -74,8 +74,6 @@ class RecordEvent(Base):
     kind: Mapped[str] = mapped_column(String(24))  # revoked / withheld / corrected / archived / ...
     at: Mapped[datetime] = mapped_column(UTCDateTime)  # when it was recorded
     effective_on: Mapped[date | None] = mapped_column(Date)  # first day it changes what channels see
-    due_on: Mapped[date | None] = mapped_column(Date)  # the legal deadline for acting on it
-    due_provisional: Mapped[bool] = mapped_column(Boolean, default=False)
     actor: Mapped[str] = mapped_column(String(120))
     reason: Mapped[str | None] = mapped_column(Text)
     document: Mapped[str | None] = mapped_column(String(200))

@@ -146,7 +146,7 @@ def _full(
     )
     for v in view.records:
         if v.record.id == record_id:
-            return record_full(v, profile)
+            return record_full(v, profile, "provider")
     raise XinyongError("unknown_record", detail=str(record_id))
 
 

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from xinyong.core import identifiers
 from xinyong.core.profile import Profile
+from xinyong.records.redaction import shown_data
 from xinyong.records.service import ArchiveView, RecordView
 from xinyong.subjects.models import Subject
 
@@ -158,14 +159,7 @@ class RecordFull(RecordPublic):
     events: list[EventRead]
 
 
-def _data(view: RecordView, profile: Profile, full: bool) -> dict[str, Any]:
-    if full:
-        return dict(view.record.data)
-    hidden = set(profile.intake.sensitive.keys)
-    return {k: v for k, v in view.record.data.items() if k not in hidden}
-
-
-def record_public(view: RecordView, profile: Profile) -> RecordPublic:
+def record_public(view: RecordView, profile: Profile, channel: str = "public") -> RecordPublic:
     r = view.record
     return RecordPublic(
         id=r.id,
@@ -177,15 +171,14 @@ def record_public(view: RecordView, profile: Profile) -> RecordPublic:
         severity=r.severity,
         public_until=view.window.public_until,
         marks=view.marks,
-        data=_data(view, profile, full=False),
+        data=shown_data(view.record.data, profile, channel),
     )
 
 
-def record_full(view: RecordView, profile: Profile) -> RecordFull:
+def record_full(view: RecordView, profile: Profile, channel: str) -> RecordFull:
     r = view.record
     return RecordFull(
-        **record_public(view, profile).model_dump(exclude={"data"}),
-        data=_data(view, profile, full=True),
+        **record_public(view, profile, channel).model_dump(),
         state=view.state,
         catalog_version=r.catalog_version,
         source=r.source,
@@ -204,8 +197,8 @@ def record_full(view: RecordView, profile: Profile) -> RecordFull:
                 reason=e.reason,
                 document=e.document,
                 effective_on=e.effective_on,
-                due_on=e.due_on,
-                due_provisional=e.due_provisional,
+                due_on=view.due[e.id].due if e.id in view.due else None,
+                due_provisional=view.due[e.id].provisional if e.id in view.due else False,
             )
             for e in view.events
         ],
@@ -242,7 +235,7 @@ def archive_full(view: ArchiveView, profile: Profile) -> ArchiveFull:
         channel=view.channel.value,
         subject=SubjectRead.of(view.subject, view.masked),
         as_of=view.as_of,
-        records=[record_full(v, profile) for v in view.records],
+        records=[record_full(v, profile, view.channel.value) for v in view.records],
     )
 
 

@@ -25,7 +25,9 @@ from xinyong.core import identifiers
 from xinyong.core.actor import Actor, Role
 from xinyong.core.clock import local_date
 from xinyong.core.errors import XinyongError
+from xinyong.core.periods import Unit, end_of
 from xinyong.core.profile import Profile
+from xinyong.core.workdays import Deadline, WorkCalendar
 from xinyong.records import rules
 from xinyong.records.ingest import RowError, SourceRow
 from xinyong.records.models import Batch, Record, RecordEvent
@@ -376,7 +378,6 @@ def revoke(
     actor.require(Role.provider, Role.operator)
     if any(e.kind == rules.REVOKED for e in events_of(db_session, [record.id])[record.id]):
         raise XinyongError("already_revoked", field="record", detail=str(record_id))
-    due = revocation_due(db_session=db_session, profile=profile, received_on=local_date(now))
     event = RecordEvent(
         record_id=record.id,
         kind=rules.REVOKED,
@@ -384,8 +385,6 @@ def revoke(
         actor=actor.username,
         reason=reason,
         document=document,
-        due_on=due[0] if due else None,
-        due_provisional=due[1] if due else False,
         data={"effect": profile.revocation.effect},
     )
     db_session.add(event)
@@ -403,17 +402,18 @@ def revoke(
     return event
 
 
-def revocation_due(*, db_session: Session, profile: Profile, received_on: date) -> tuple[date, bool] | None:
+def revocation_due(profile: Profile, calendar: WorkCalendar, received_on: date) -> Deadline | None:
+    """The platform's deadline to act on a revocation received on `received_on` (None: the text sets none).
+
+    Computed when read, so a provisional date in a year without a loaded schedule becomes exact
+    as soon as the operator loads that year.
+    """
     spec = profile.revocation.platform_action
     if isinstance(spec, str):
         return None
-    calendar = calendar_service.get_calendar(db_session=db_session)
-    if spec.unit.value == "working_day":
-        deadline = calendar.add_working_days(received_on, spec.value)
-        return deadline.due, deadline.provisional
-    from xinyong.core.periods import end_of
-
-    return end_of(received_on, spec.to_duration()), False
+    if spec.unit is Unit.working_day:
+        return calendar.add_working_days(received_on, spec.value)
+    return Deadline(end_of(received_on, spec.to_duration()), False)
 
 
 def _identifier(db_session: Session, subject_id: int) -> str | None:
@@ -458,6 +458,7 @@ class RecordView:
     marks: list[str]
     window: rules.Window
     events: list[RecordEvent]
+    due: dict[int, Deadline] = field(default_factory=dict)  # event id -> the deadline it opened
 
 
 @dataclass
@@ -498,6 +499,7 @@ def read_archive(
     events = events_of(db_session, [r.id for r in records])
     auth_facts = authorization_facts(authorization) if authorization is not None else None
     shown: list[RecordView] = []
+    calendars: list[WorkCalendar] = []  # loaded once, only if an event needs it
     for record in records:
         facts = facts_of(record, subject.kind, events[record.id])
         if rules.visible(facts, profile, viewer, at, today, owner_id=subject.id, authorization=auth_facts):
@@ -508,6 +510,7 @@ def read_archive(
                     marks=rules.marks(facts, at, today),
                     window=rules.window(facts, profile),
                     events=events[record.id],
+                    due=_event_deadlines(db_session, profile, events[record.id], calendars),
                 )
             )
     if channel is not rules.Channel.public:
@@ -530,6 +533,20 @@ def read_archive(
         masked=rules.masked(subject.kind, profile, channel),
         records=shown,
     )
+
+
+def _event_deadlines(
+    db_session: Session, profile: Profile, events: list[RecordEvent], calendars: list[WorkCalendar]
+) -> dict[int, Deadline]:
+    out: dict[int, Deadline] = {}
+    for event in events:
+        if event.kind == rules.REVOKED:
+            if not calendars:
+                calendars.append(calendar_service.get_calendar(db_session=db_session))
+            due = revocation_due(profile, calendars[0], local_date(event.at))
+            if due is not None:
+                out[event.id] = due
+    return out
 
 
 def _viewer(

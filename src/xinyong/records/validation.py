@@ -208,6 +208,7 @@ def check_submission(
             exclusion.item == item_code
             and (exclusion.subject_kinds is None or kind in exclusion.subject_kinds)
             and (exclusion.procedure is None or exclusion.procedure == procedure)
+            and (exclusion.condition is None or _truthy(data.get(exclusion.condition)))
         ):
             errors.append(
                 XinyongError(
@@ -272,6 +273,13 @@ def check_submission(
         data=data,
         responsible=responsible,
     )
+
+
+def _truthy(value: Any) -> bool:
+    try:
+        return bool(coerce_field("bool", value)) if value not in (None, "") else False
+    except ValueError:
+        return False
 
 
 def _bool(value: Any, errors: list[XinyongError], row: int | None) -> bool:

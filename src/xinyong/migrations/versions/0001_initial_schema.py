@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 01:55:40.792964
+Create Date: 2026-11-22 01:58:43.275482
 """
 
 from __future__ import annotations
@@ -263,8 +263,6 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(length=24), nullable=False),
         sa.Column("at", xinyong.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("effective_on", sa.Date(), nullable=True),
-        sa.Column("due_on", sa.Date(), nullable=True),
-        sa.Column("due_provisional", sa.Boolean(), nullable=False),
         sa.Column("actor", sa.String(length=120), nullable=False),
         sa.Column("reason", sa.Text(), nullable=True),
         sa.Column("document", sa.String(length=200), nullable=True),

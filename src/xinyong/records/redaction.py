@@ -1,0 +1,21 @@
+"""Which data keys of a record each channel may read (pure).
+
+Sensitive personal data never appears publicly; some keys go only to the channels a profile
+names (Jiangsu 第六十二条第三款: real estate and tax amount to the subject and those it authorised).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from xinyong.core.profile import Profile
+
+
+def shown_data(data: dict[str, Any], profile: Profile, channel: str) -> dict[str, Any]:
+    hidden: set[str] = set()
+    if channel == "public":
+        hidden |= set(profile.intake.sensitive.keys)
+    for rule in profile.intake.restricted:
+        if channel not in rule.channels:
+            hidden |= set(rule.keys)
+    return {k: v for k, v in data.items() if k not in hidden}
