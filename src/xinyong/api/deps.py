@@ -35,7 +35,10 @@ def get_now(request: Request) -> datetime:
     return request.app.state.clock()
 
 
-DbSession = Annotated[Session, Depends(get_db)]
+# scope="function": commit before the response is sent, so a client never sees 201 for a change that
+# then fails to commit, and its next request reads what it just wrote (the default, "request", commits
+# only after the response has gone out).
+DbSession = Annotated[Session, Depends(get_db, scope="function")]
 Now = Annotated[datetime, Depends(get_now)]
 
 

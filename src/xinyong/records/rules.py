@@ -116,10 +116,12 @@ def window(facts: RecordFacts, profile: Profile) -> Window:
         return Window(facts.decided_on, None, None, None)
     start = period_start(facts, period)
     row: PeriodRow = period.at(start)  # the law as it stood when the period began
-    public_until = _bound(start, row.max, facts.valid_until)
+    legal_max = _bound(start, row.max, facts.valid_until)
+    public_until = legal_max
     if facts.disclosure_until is not None and (public_until is None or facts.disclosure_until < public_until):
         public_until = facts.disclosure_until  # a provider may publish for less than the maximum, never more
-    retained = public_until if row.retention is None else _bound(start, row.retention, facts.valid_until)
+    # a provider's own 公示截止期 ends public display only; retention (`None` = the legal max) is the law's
+    retained = legal_max if row.retention is None else _bound(start, row.retention, facts.valid_until)
     min_until = None if row.min in (None, "provider_set") else end_of(start, row.min.to_duration())  # type: ignore[union-attr]
     return Window(start, public_until, retained, min_until)
 

@@ -204,7 +204,7 @@ def _store(
             select(Record.provider, Record.key, Record.id).where(
                 Record.jurisdiction == profile.id, tuple_(Record.provider, Record.key).in_(list(keys))
             )
-        ).tuples():
+        ):
             existing[(prov, key)] = record_id
     to_insert: list[dict[str, Any]] = []
     pending: dict[tuple[str, str], list[int]] = {}
@@ -269,7 +269,7 @@ def _subjects_for(
         select(Subject.id_type, Subject.identifier, Subject.id, Subject.kind).where(
             tuple_(Subject.id_type, Subject.identifier).in_(list(wanted))
         )
-    ).tuples():
+    ):
         found[(id_type, ident)] = sid
         kinds[(id_type, ident)] = kind
     new = []
