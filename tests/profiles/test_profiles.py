@@ -346,7 +346,7 @@ def test_shenzhen_18_closed_list_of_eleven_and_jiangsu_36_closed_list_of_six() -
         ("shenzhen", 7, "notice_only", [], True),  # Shenzhen 第二十三条第二款, home address included
         ("nanjing", 6, "written_agreement", [], False),  # Nanjing 第二十九条第二款
         ("jilin", 4, "written_consent", [], False),  # Jilin 第十六条第三款: no real estate, no tax amount
-        ("henan", 6, "written_consent", [], False),  # Henan 第四十五条第二款
+        ("henan", 6, "written_consent", ["public"], False),  # Henan 第四十五条第二款: market providers only
     ],
 )
 def test_prohibited_and_sensitive_data(
@@ -558,6 +558,7 @@ NAMES = re.compile("|".join([*IDS, "江苏", "深圳", "南京", "吉林", "河�
 # An example in help text ("profile id, e.g. jiangsu") names no rule.
 HELP_EXAMPLE = re.compile(r"e\.g\. (" + "|".join(IDS) + r")\b")
 # Modules that are not engine code: they generate demo and benchmark data for the seed jurisdictions.
+DOC_ARGUMENTS = {"description", "examples", "help", "summary"}
 NOT_ENGINE = {
     "synth.py": "synthetic subjects per seed jurisdiction (real GB/T 2260 divisions), demo and bench only",
     "demo.py": "the demo server opens on a seed profile",
@@ -565,13 +566,16 @@ NOT_ENGINE = {
 
 
 def _code_words(tree: ast.AST) -> Iterator[tuple[int, str]]:
-    """Identifiers and string constants of a module, docstrings excluded (comments never reach the AST)."""
+    """Identifiers and string constants of a module; docstrings and documentation arguments
+    (`description=`, `examples=`, `help=`) excluded — they name examples, not rules."""
     docstrings: set[int] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef) and node.body:
             first = node.body[0]
             if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
                 docstrings.add(id(first.value))
+        if isinstance(node, ast.keyword) and node.arg in DOC_ARGUMENTS:
+            docstrings.update(id(n) for n in ast.walk(node.value) if isinstance(n, ast.Constant))
     for node in ast.walk(tree):
         if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings:
             yield node.lineno, node.value
