@@ -74,7 +74,8 @@ def grant(
             code = standard.resolve(raw)
             if code is None or profile.item(code) is None:
                 raise XinyongError("unknown_item", field="items", detail=raw)
-            codes.append(code)
+            if code not in codes:  # a code and its Chinese name are the same item
+                codes.append(code)
     auth = Authorization(
         jurisdiction=profile.id,
         subject_id=subject.id,
@@ -125,12 +126,14 @@ def withdraw(
     actor.require(Role.subject, Role.operator)
     if auth.revoked_at is None:
         auth.revoked_at = now  # the one field that changes: the withdrawal time, logged below
+        subject = db_session.get(Subject, auth.subject_id)
         audit.log_event(
             db_session=db_session,
             now=now,
             chain=profile.id,
             actor=actor.username,
             action="authorization.withdrawn",
+            subject_id=subject.identifier if subject else None,
             details={"authorization": auth.id},
         )
     return auth

@@ -4,6 +4,10 @@ The legal attributes of an item (class, public/sharing scope, periods) come from
 The catalog adds what a provider needs to submit (fields, names, providers, update frequency) and
 a version history: a record keeps the version it was accepted under. Syncing after a profile file
 or operator change appends a version; it never edits one.
+
+An operator's changes are kept in the definition under `operator_changes`, so a sync re-applies
+exactly those over the profile file: a later change in the file (a new cite, a new note) still
+reaches the catalog wherever the operator did not override it.
 """
 
 from __future__ import annotations
@@ -55,7 +59,9 @@ def definition(
         "data_format": None,
         "note": item.note,
     }
-    out.update({k: v for k, v in (extra or {}).items() if k in OPERATIONAL_KEYS})
+    changes = {k: v for k, v in (extra or {}).items() if k in OPERATIONAL_KEYS}
+    out.update(changes)
+    out["operator_changes"] = changes
     return out
 
 
@@ -100,7 +106,7 @@ def sync(*, db_session: Session, profile: Profile, now: datetime, actor: str = "
                 "invalid_catalog", detail=f"{profile.id}: item {code!r} is not in the standard set"
             )
         row = current.get(code)
-        extra = {k: row.definition.get(k) for k in OPERATIONAL_KEYS} if row else None
+        extra = row.definition.get("operator_changes") if row else None
         wanted = definition(profile, code, standard, extra)
         if row is not None and row.definition == wanted and row.status == "published":
             versions[code] = row.version
@@ -194,6 +200,7 @@ def update_item(
         sync(db_session=db_session, profile=profile, now=now, actor=actor)
         current = latest_versions(db_session=db_session, jurisdiction=profile.id)[code]
     new_def = dict(current.definition) | changes
+    new_def["operator_changes"] = dict(current.definition.get("operator_changes") or {}) | changes
     version = _append(
         db_session,
         profile.id,

@@ -72,9 +72,12 @@ def coerce_field(kind: str, value: Any) -> Any:
         return str(value)
     if kind == "decimal":
         try:
-            return str(Decimal(str(value).replace(",", "")))
+            number = Decimal(str(value).replace(",", "").strip())
         except InvalidOperation:
             raise ValueError(f"not a decimal number: {value!r}") from None
+        if not number.is_finite():  # Decimal reads "NaN" and "Infinity"; an amount is neither
+            raise ValueError(f"not a decimal number: {value!r}")
+        return format(number, "f")  # plain digits, never 1E+3
     if kind == "integer":
         if (
             isinstance(value, bool)

@@ -111,7 +111,8 @@ def _bound(start: date, spec: object, valid_until: date | None) -> date | None:
 
 
 def window(facts: RecordFacts, profile: Profile) -> Window:
-    period = profile.item_period(facts.item, facts.severity)
+    # an item since removed from the profile has no period left to read (its records are not served)
+    period = profile.item_period(facts.item, facts.severity) if profile.item(facts.item) else None
     if period is None:
         return Window(facts.decided_on, None, None, None)
     start = period_start(facts, period)
@@ -136,13 +137,16 @@ def _has(facts: RecordFacts, kind: str, now: datetime, today: date) -> bool:
     return any(e.kind == kind and _happened(e, now, today) for e in facts.events)
 
 
-def state(facts: RecordFacts, profile: Profile, now: datetime, today: date) -> State:
-    """The record's state on `today` (local date of `now`)."""
+def state(
+    facts: RecordFacts, profile: Profile, now: datetime, today: date, *, w: Window | None = None
+) -> State:
+    """The record's state on `today` (local date of `now`). `w`: its window(), if already computed."""
     if _has(facts, REVOKED, now, today):
         return State.deleted if profile.revocation.effect == "delete" else State.revoked
     if _has(facts, ARCHIVED, now, today):
         return State.archived
-    w = window(facts, profile)
+    if w is None:
+        w = window(facts, profile)
     if w.public_until is None or today <= w.public_until:
         return State.active
     retained = w.retained_until is None or today <= w.retained_until
@@ -155,11 +159,13 @@ def state(facts: RecordFacts, profile: Profile, now: datetime, today: date) -> S
             return State.expired
 
 
-def status_name(facts: RecordFacts, profile: Profile, now: datetime, today: date) -> str:
+def status_name(
+    facts: RecordFacts, profile: Profile, now: datetime, today: date, *, w: Window | None = None
+) -> str:
     """The state as the contract names it (a deleted revoked record still reads `revoked`)."""
     if _has(facts, REVOKED, now, today):
         return State.revoked.value
-    return state(facts, profile, now, today).value
+    return state(facts, profile, now, today, w=w).value
 
 
 def marks(facts: RecordFacts, now: datetime, today: date) -> list[str]:
@@ -186,12 +192,18 @@ def visible(
     *,
     owner_id: int | None = None,
     authorization: AuthorizationFacts | None = None,
+    w: Window | None = None,
 ) -> bool:
-    """Whether `viewer` sees the record on `today`. `owner_id` is the record's subject."""
+    """Whether `viewer` sees the record on `today`. `owner_id` is the record's subject.
+
+    `w` is the record's window() when the caller has it already (an archive read computes it once
+    per record for visibility, state and display).
+    """
     if profile.item(facts.item) is None:
         return False  # an item withdrawn from the catalog is not served
-    st = state(facts, profile, now, today)
-    w = window(facts, profile)
+    if w is None:
+        w = window(facts, profile)
+    st = state(facts, profile, now, today, w=w)
     retained = st in (State.active, State.expired) and (w.retained_until is None or today <= w.retained_until)
     withheld = _has(facts, WITHHELD, now, today)
     suspended = "suspended" in marks(facts, now, today)

@@ -9,6 +9,7 @@ its field, so a provider can fix a row in one pass.
 from __future__ import annotations
 
 import hashlib
+import json
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -105,10 +106,22 @@ def _choice(
     return value
 
 
-def natural_key(item: str, identifier: str, document: str | None, decided_on: date | None) -> str:
-    """A record's key when the provider gives none: the same decision resubmitted is the same record."""
-    raw = "|".join([item, identifier, document or "", decided_on.isoformat() if decided_on else ""])
-    return "auto:" + hashlib.sha256(raw.encode()).hexdigest()[:40]
+def natural_key(
+    item: str,
+    identifier: str,
+    document: str | None,
+    decided_on: date | None,
+    data: Mapping[str, Any] | None = None,
+) -> str:
+    """A record's key when the provider gives none: the same decision resubmitted is the same record.
+
+    Without a document number the content decides, so two different same-day records of one item
+    (two arrears notices, say) stay two records.
+    """
+    parts = [item, identifier, document or "", decided_on.isoformat() if decided_on else ""]
+    if not document:
+        parts.append(json.dumps(data or {}, sort_keys=True, ensure_ascii=False, default=str))
+    return "auto:" + hashlib.sha256("|".join(parts).encode()).hexdigest()[:40]
 
 
 def check_submission(
@@ -135,7 +148,9 @@ def check_submission(
     identifier = _text(values, "subject_id")
     id_type = _text(values, "subject_id_type")
     compact = None
-    if kind not in profile.subjects.kinds:
+    if kind is None:
+        errors.append(XinyongError("missing_field", field="subject_kind", row=row))
+    elif kind not in profile.subjects.kinds:
         errors.append(XinyongError("invalid_field", field="subject_kind", row=row, detail=f"{kind!r}"))
     elif identifier is None:
         errors.append(XinyongError("missing_field", field="subject_id", row=row))
@@ -170,7 +185,11 @@ def check_submission(
             )
 
     # 3. data that may never enter
-    data = {canonical_data_key(k): v for k, v in dict(values.get("data") or {}).items()}
+    raw_data = values.get("data") or {}
+    if not isinstance(raw_data, Mapping):
+        errors.append(XinyongError("invalid_field", field="data", row=row, detail="a map of field → value"))
+        raw_data = {}
+    data = {canonical_data_key(k): v for k, v in raw_data.items()}
     prohibited = [k for k in data if k in profile.intake.prohibited]
     if prohibited:
         errors.append(
@@ -246,12 +265,16 @@ def check_submission(
                         XinyongError("invalid_field", field="data." + name, row=row, detail=str(exc))
                     )
     responsible = _responsible(values.get("responsible"), errors, row)
+    if responsible and kind == "natural_person":  # R-SUB-05: persons responsible for an organisation
+        errors.append(
+            XinyongError("invalid_field", field="responsible", row=row, detail="only organisations")
+        )
     if errors:
         return errors
 
     assert item_code and kind and compact and id_type and provider and decided_on
     name = _text(values, "subject_name") or compact
-    key = _text(values, "record_id") or natural_key(item_code, compact, document, decided_on)
+    key = _text(values, "record_id") or natural_key(item_code, compact, document, decided_on, data)
     return Submission(
         key=key,
         item=item_code,
@@ -295,8 +318,14 @@ def _bool(value: Any, errors: list[XinyongError], row: int | None) -> bool:
 def _responsible(value: Any, errors: list[XinyongError], row: int | None) -> list[dict[str, str]]:
     """Responsible persons named with a submission: [{role, name, id[, id_type]}]."""
     out: list[dict[str, str]] = []
+    if value is not None and not isinstance(value, list | tuple):
+        errors.append(XinyongError("invalid_field", field="responsible", row=row, detail="a list of persons"))
+        return out
     for i, person in enumerate(value or []):
         where = f"responsible[{i}]"
+        if not isinstance(person, Mapping):
+            errors.append(XinyongError("invalid_field", field=where, row=row, detail="{role, name, id}"))
+            continue
         role = person.get("role")
         if role not in RESPONSIBLE_ROLES:
             errors.append(XinyongError("invalid_field", field=where + ".role", row=row, detail=repr(role)))

@@ -11,6 +11,11 @@ from xinyong.core import identifiers
 from xinyong.core.errors import XinyongError
 from xinyong.subjects.models import ResponsiblePerson, Subject
 
+# 法定代表人, 实际控制人, 主要负责人, 其他直接责任人 (R-SUB-05; SCENARIOS.md `responsible` roles)
+RESPONSIBLE_ROLES = ("legal_representative", "actual_controller", "principal", "directly_responsible")
+# documents laid out as a 公民身份号码 (GB 11643), whose digits carry the birth date
+_BIRTH_DATE_TYPES = ("ric", "residence_permit", "foreign_permanent_residence")
+
 
 def get(*, db_session: Session, subject_id: int) -> Subject | None:
     return db_session.get(Subject, subject_id)
@@ -46,7 +51,12 @@ def get_or_create(
                 detail=f"{compact} is registered as {subject.kind}, not {kind}",
             )
         return subject
-    birth = identifiers.birth_date(compact, id_type) if id_type in ("ric", "residence_permit") else None
+    # the 十六周岁 rule (江苏 第二十六条) needs it; a 2004 permanent-residence card (15 characters) has none
+    birth = (
+        identifiers.birth_date(compact, id_type)
+        if id_type in _BIRTH_DATE_TYPES and len(compact) == 18
+        else None
+    )
     subject = Subject(
         kind=kind, id_type=id_type, identifier=compact, name=name, birth_date=birth, created_at=now
     )
@@ -58,6 +68,10 @@ def get_or_create(
 def link_responsible(
     *, db_session: Session, now: datetime, organization: Subject, person: Subject, role: str
 ) -> ResponsiblePerson:
+    if role not in RESPONSIBLE_ROLES:
+        raise XinyongError(
+            "invalid_field", field="role", detail=f"{role!r}; one of {', '.join(RESPONSIBLE_ROLES)}"
+        )
     if organization.kind == "natural_person" or person.kind != "natural_person":
         raise XinyongError(
             "not_eligible", detail="a responsible person links a natural person to an organisation"

@@ -88,3 +88,14 @@ def authenticate(*, db_session: Session, now: datetime, token: str | None) -> Ac
     if row is None or (row.revoked_at is not None and row.revoked_at <= now):
         raise XinyongError("unauthenticated")
     return actor_of(row.user)
+
+
+def revoke_token(*, db_session: Session, now: datetime, token: str) -> ApiToken:
+    """Stop a token from `now` on; the row stays, with the time it was revoked (a second revoke keeps it)."""
+    row = db_session.scalars(select(ApiToken).where(ApiToken.token_hash == _hash(token))).first()
+    if row is None:
+        raise XinyongError("not_found", field="token", detail="no such token")
+    if row.revoked_at is None:
+        row.revoked_at = now
+        db_session.flush()
+    return row
