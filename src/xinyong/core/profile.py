@@ -16,55 +16,38 @@ import re
 import tomllib
 from collections.abc import Iterable
 from datetime import date
-from enum import StrEnum
 from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from xinyong.core.errors import XinyongError
-from xinyong.core.periods import Duration, Unit
 
 PACKAGED_DIR = Path(__file__).resolve().parent.parent / "profiles"
 
-SUBJECT_KINDS = ("legal_person", "unincorporated_org", "natural_person")
-SubjectKindName = Literal["legal_person", "unincorporated_org", "natural_person"]
+from xinyong.core.profile_base import (  # noqa: E402  re-exported: the schema's vocabulary
+    SUBJECT_KINDS,
+    Cited,
+    DurationSpec,
+    InfoClass,
+    Severity,
+    Strict,
+    SubjectKindName,
+)
+from xinyong.core.profile_rights import (  # noqa: E402
+    ArchiveRequest,
+    Contest,
+    Notices,
+    Objection,
+    Reorganization,
+    Repair,
+    Reports,
+    Statements,
+    Withholding,
+)
 
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class InfoClass(StrEnum):
-    basic = "basic"  # 基础信息
-    good = "good"  # 良好信息 / 守信信息 / 正面信用信息
-    dishonest = "dishonest"  # 失信信息 / 负面信用信息
-    other = "other"  # 其他信息
-
-
-class Severity(StrEnum):
-    general = "general"
-    severe = "severe"
-
-
-class DurationSpec(Strict):
-    """`{ value = 1, unit = "year" }`: the article's own unit (一年 is 1 year, never 365 day)."""
-
-    value: Annotated[int, Field(ge=0)]
-    unit: Unit
-
-    def to_duration(self) -> Duration:
-        return Duration(self.value, self.unit)
-
-    def __str__(self) -> str:
-        return f"{self.value} {self.unit.value}"
-
-
-class Cited(Strict):
-    description: str | None = None
-    cite: str
-    note: str | None = None
+__all__ = ["SUBJECT_KINDS", "Cited", "DurationSpec", "InfoClass", "Severity", "Strict", "SubjectKindName"]
 
 
 # --------------------------------------------------------------------------- meta
@@ -282,6 +265,16 @@ class Profile(Strict):
     authorization: Authorization
     query_log: QueryLog
     revocation: Revocation
+    # subjects' rights (issue 3); None while a profile has not filled the section in yet
+    objection: Objection | None = None
+    repair: Repair | None = None
+    statements: Statements | None = None
+    withholding: Withholding | None = None
+    archive_request: ArchiveRequest | None = None
+    contest: Contest | None = None
+    reorganization: Reorganization | None = None
+    reports: Reports | None = None
+    notices: Notices | None = None
 
     @property
     def id(self) -> str:

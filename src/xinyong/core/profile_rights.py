@@ -1,0 +1,141 @@
+"""Profile sections for the subjects' rights: objections, repair, statements, withholding,
+archive requests, contest suspension, reorganization and credit reports.
+
+Same conventions as core/profile.py: strict, every value beside its article, silence stays
+silence (`None` or "unspecified", never another profile's number). A deadline is a `Stage`:
+a period (working days, days, months, years — the article's own unit) that runs from a named
+event of the case. Rules compute due dates from these with the calendar; nothing here computes.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from xinyong.core.profile_base import Cited, DurationSpec, Strict, SubjectKindName
+
+# events a stage may run from (the case's own timeline)
+StageStart = Literal[
+    "received",  # the application reached the platform or the provider
+    "accepted",  # the application was accepted (受理)
+    "forwarded",  # the platform transferred it to the provider
+    "provider_replied",  # the provider's verification result came back
+    "decided",  # the case was decided
+    "review_requested",  # the applicant asked for 复核
+    "materials_received",  # complete materials received
+    "decision_received",  # a written decision reached the platform (e.g. for marking)
+    "record_decided",  # the record's own decision date (penalty decision)
+    "record_effective",  # the day the record's decision took effect
+]
+
+
+class Stage(Cited):
+    """One deadline: `within` of `from`. `within` may be a period or a word the text uses."""
+
+    within: DurationSpec | Literal["immediately", "same_day", "promptly", "unspecified"]
+    from_: StageStart = Field(alias="from")
+    extendable_to: DurationSpec | None = None  # total with an approved extension (Shenzhen 第三十九条: 20 WD)
+
+    model_config = Strict.model_config | {"populate_by_name": True}
+
+
+class Objection(Cited):
+    filers: list[Literal["subject", "interested_party"]]
+    # 第二百零三条 applies to a filing window: it limits when a person may act
+    window: DurationSpec | None = None  # None: the text sets no filing window
+    window_from: Literal["known_on", "received"] = "known_on"
+    window_cite: str | None = None
+    evidence_required: bool = False  # Henan 第四十一条: 并提供相关证据
+    # when the objection mark appears (on_receipt / on_acceptance are the moment the case is recorded)
+    mark: Literal["on_receipt", "on_acceptance"] | Stage
+    mark_suspends_disclosure: bool = False  # Jiangsu 第六十四条: 不影响信息的公开和使用
+    mark_cite: str
+    # named stages, e.g. compare, own_decision, forward, provider_reply, inform_applicant, review,
+    # notify_sharing_units; `total` caps the whole case
+    stages: dict[str, Stage] = {}
+    paused_time_excluded: bool = False  # Henan 第四十一条: 检验、检测、检疫、鉴定、专家评审的时间不计入
+    paused_cite: str | None = None
+    unverifiable: Literal["delete", "unspecified"] = "unspecified"  # Shenzhen 第四十一条
+    unverifiable_cite: str | None = None
+
+
+class NeverRepairable(Strict):
+    """A record that can never be repaired (or not during its period)."""
+
+    item: str | None = None
+    severity: Literal["general", "severe"] | None = None
+    data_flag: str | None = None  # e.g. `suspension_order`, `license_revoked`: set by the provider
+    during_period_only: bool = False  # Jilin 第三十七条: not repairable during its 3-year publication
+    cite: str
+
+
+class Repair(Cited):
+    # when an application may first be made
+    earliest: Literal["after_min_period", "within_period", "unspecified"]
+    earliest_from: Literal["record_decided", "record_effective"] = "record_decided"
+    never: list[NeverRepairable] = []
+    measures: list[
+        Literal[
+            "commitment_letter",
+            "training",
+            "report",
+            "public_service",
+            "rectification",
+            "credit_check",
+            "liability",
+            "settlement",
+        ]
+    ] = []
+    required_measures: list[str] = []
+    commitment_published: bool = False  # Shenzhen 第六十四条: 信用修复承诺书予以公示
+    decision: Stage | None = None
+    re_review: Stage | None = None  # Jilin 第三十八条: 复审 by the provincial agency
+    mark: Stage | None = None  # Jilin 第三十八条: mark within 3 WD of the written decision
+    effect: Literal["stop_disclosure", "mark_only", "stop_or_mark", "unspecified"]
+    effect_cite: str
+    removes_listings: bool = False
+
+
+class Statements(Cited):
+    allowed: bool
+    grounds: list[str] = []  # e.g. force_majeure, unintentional
+
+
+class Withholding(Cited):
+    """The subject asks that good information not be disclosed (R-STM-02)."""
+
+    items: list[str]  # catalog items that may be withheld
+    effect: Literal["stop_external", "delete_or_stop"]
+    within: Stage
+    notify_provider: bool = False
+
+
+class ArchiveRequest(Cited):
+    allowed: bool  # Henan 第四十四条
+
+
+class Contest(Cited):
+    suspends_disclosure: bool  # Shenzhen 第六十一条
+
+
+class Reorganization(Cited):
+    mark: Stage
+    treat_as_new: bool  # Shenzhen 第七十条
+    excluded_matters: list[str] = []  # Shenzhen 第七十一条: matters where pre-plan information is not used
+
+
+class Reports(Cited):
+    free_per_year: Annotated[int, Field(ge=0)] | Literal["unlimited"] | None = (
+        None  # None: the text is silent
+    )
+    free_for: list[SubjectKindName] = []
+    shows_queries: bool = False  # Nanjing 第五十七条, Henan 第四十条
+
+
+class Notices(Cited):
+    """Notices to units that received a record when it changes (R-PLT-05)."""
+
+    sharing_units_on_mark: Stage | None = None
+    sharing_units_on_correction: Stage | None = None
+    sharing_units_on_revocation: Stage | None = None
