@@ -35,8 +35,9 @@ class State(StrEnum):
 
 
 # events that change what channels see, and the marks they put on a record
-REVOKED, WITHHELD, ARCHIVED = "revoked", "withheld", "archived"
+REVOKED, WITHHELD, ARCHIVED, DELETED, CORRECTED = "revoked", "withheld", "archived", "deleted", "corrected"
 MARK_KINDS = ("objection", "statement", "repaired", "reorganization", "suspended")
+END_SUFFIX = ".end"  # "objection.end" closes the "objection" mark of the same case
 
 
 @dataclass(frozen=True)
@@ -141,6 +142,8 @@ def state(
     facts: RecordFacts, profile: Profile, now: datetime, today: date, *, w: Window | None = None
 ) -> State:
     """The record's state on `today` (local date of `now`). `w`: its window(), if already computed."""
+    if _has(facts, DELETED, now, today):
+        return State.deleted  # deleted on an objection or by court order: gone from every channel
     if _has(facts, REVOKED, now, today):
         return State.deleted if profile.revocation.effect == "delete" else State.revoked
     if _has(facts, ARCHIVED, now, today):
@@ -206,7 +209,15 @@ def visible(
     st = state(facts, profile, now, today, w=w)
     retained = st in (State.active, State.expired) and (w.retained_until is None or today <= w.retained_until)
     withheld = _has(facts, WITHHELD, now, today)
-    suspended = "suspended" in marks(facts, now, today)
+    current = marks(facts, now, today)
+    # marks that take a record out of outside channels, as the profile says
+    suspended = "suspended" in current or (
+        "objection" in current
+        and profile.objection is not None
+        and profile.objection.mark_suspends_disclosure
+    )
+    if "repaired" in current and repair_stops_disclosure(profile):
+        suspended = True
     match viewer.channel:
         case Channel.self:
             return viewer.subject_id == owner_id and st is not State.deleted
@@ -240,6 +251,20 @@ def visible(
                 and facts.subject_kind in profile.item_scope(facts.item, "authorized")
             )
     return False
+
+
+def repair_stops_disclosure(profile: Profile) -> bool:
+    """Whether a repaired record leaves public disclosure and sharing (Shenzhen 第六十六条, Nanjing 第六十条),
+    or only carries the mark (Jilin 第三十八条; a silent text keeps the record and marks it)."""
+    return profile.repair is not None and profile.repair.effect in ("stop_disclosure", "stop_or_mark")
+
+
+def current_data(data: dict[str, object], corrections: list[dict[str, object]]) -> dict[str, object]:
+    """The record's data after its corrections, applied in order (each version is kept in its event)."""
+    out = dict(data)
+    for changes in corrections:
+        out.update(changes)
+    return out
 
 
 def masked(subject_kind: str, profile: Profile, channel: Channel) -> bool:

@@ -36,7 +36,24 @@ class SubmissionIn(BaseModel):
     engine's own code (`invalid_date`, `invalid_identifier`, ...) and the field it concerns.
     """
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "record_id": "长市监罚〔2026〕12号",
+                    "item": "admin_penalty",
+                    "subject_kind": "legal_person",
+                    "subject_id": "91220101MA14XK7Q0T",
+                    "subject_name": "长春某某科技有限公司",
+                    "decided_on": "2026-03-02",
+                    "severity": "general",
+                    "procedure": "general",
+                    "document": "长市监罚〔2026〕12号",
+                }
+            ]
+        },
+    )
     record_id: str | None = Field(None, description="the provider's own id; resubmitting it is idempotent")
     item: str | None = Field(
         None, description="catalog item code or Chinese name, e.g. admin_penalty / 行政处罚"
@@ -91,7 +108,8 @@ class BatchReportRead(BaseModel):
     rejected: int
     errors: list[RowErrorRead]
     record_ids: dict[int, int] = Field(
-        description="row number -> record id, for accepted and resubmitted rows"
+        description="row number -> record id, for accepted and resubmitted rows (in the answer to the "
+        "submission only: a stored batch keeps its counts and errors, not its rows)"
     )
 
 
@@ -171,7 +189,7 @@ def record_public(view: RecordView, profile: Profile, channel: str = "public") -
         severity=r.severity,
         public_until=view.window.public_until,
         marks=view.marks,
-        data=shown_data(view.record.data, profile, channel),
+        data=shown_data(view.data, profile, channel),
     )
 
 

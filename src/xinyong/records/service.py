@@ -467,7 +467,25 @@ def facts_of(record: Record, subject_kind: str, events: list[RecordEvent]) -> ru
         severity=record.severity,
         valid_until=record.valid_until,
         disclosure_until=record.disclosure_until,
-        events=tuple(rules.EventFacts(kind=e.kind, at=e.at, effective_on=e.effective_on) for e in events),
+        events=_event_facts(events),
+    )
+
+
+def _event_facts(events: list[RecordEvent]) -> tuple[rules.EventFacts, ...]:
+    """Events as the rules see them; an "X.end" event closes the open "X" mark of the same case."""
+    ends: dict[tuple[str, object], datetime] = {}
+    for e in events:
+        if e.kind.endswith(rules.END_SUFFIX):
+            ends.setdefault((e.kind.removesuffix(rules.END_SUFFIX), (e.data or {}).get("case")), e.at)
+    return tuple(
+        rules.EventFacts(
+            kind=e.kind,
+            at=e.at,
+            effective_on=e.effective_on,
+            ends_at=ends.get((e.kind, (e.data or {}).get("case"))),
+        )
+        for e in events
+        if not e.kind.endswith(rules.END_SUFFIX)
     )
 
 
@@ -490,6 +508,12 @@ class RecordView:
     window: rules.Window
     events: list[RecordEvent]
     due: dict[int, Deadline] = field(default_factory=dict)  # event id -> the deadline it opened
+
+    @property
+    def data(self) -> dict[str, Any]:
+        """The record's data as corrected; every earlier version stays in its `corrected` event."""
+        changes = [e.data.get("changes", {}) for e in self.events if e.kind == rules.CORRECTED and e.data]
+        return rules.current_data(self.record.data, changes) if changes else self.record.data
 
 
 @dataclass
