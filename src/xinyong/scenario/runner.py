@@ -17,6 +17,7 @@ import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,7 @@ from xinyong.core.profile import Profile
 from xinyong.records import rules
 from xinyong.records import service as records_service
 from xinyong.records.models import Record
+from xinyong.scenario import steps
 from xinyong.subjects import service as subjects_service
 from xinyong.subjects.models import Subject
 
@@ -618,6 +620,7 @@ class _Run:
         self.subjects: dict[str, dict[str, Any]] = {str(s["ref"]): s for s in doc.get("subjects") or []}
         self.records: dict[str, int | None] = {}  # ref -> record id (None: the submission was refused)
         self.authorizations: dict[str, int | None] = {}
+        self.handles: dict[str, int | None] = {}  # other refs (objections, repairs, listings …) -> ids
         self.clock: datetime | None = None  # the current step's `at`
         self.operator = Actor(
             username="scenario-operator", role=Role.operator, organization="公共信用信息工作机构"
@@ -653,6 +656,8 @@ class _Run:
         expect = step.get("expect", _NO_EXPECT)
         if action in OBSERVATIONS:
             handler = getattr(self, f"observe_{action}", None)
+            if handler is None and action in steps.OBSERVATIONS:
+                handler = partial(steps.OBSERVATIONS[action], self)
             if handler is None:
                 raise NotImplementedAction(action)
             try:
@@ -661,6 +666,8 @@ class _Run:
                 self.fail(n, f"{action}: the platform refused the observation: {_describe(exc)}")
             return
         handler = getattr(self, f"do_{action}", None)
+        if handler is None and action in steps.ACTIONS:
+            handler = partial(steps.ACTIONS[action], self)
         if handler is None:
             raise NotImplementedAction(action)
         outcome, error = self._attempt(n, handler, args)
@@ -871,7 +878,13 @@ class _Run:
     def observe_status(self, n: int, args: dict[str, Any], expect: dict[str, Any]) -> None:
         ref = str(args["of"])
         if ref not in self.records:
-            raise NotImplementedAction(f"status of {ref}")  # objections, repairs, listings: later features
+            for resolve in steps.STATUS:
+                seen = resolve(self, ref)
+                if seen is not None:
+                    if seen != expect["state"]:
+                        self.fail(n, f"status of {ref}: expected {expect['state']}, saw {seen}")
+                    return
+            raise NotImplementedAction(f"status of {ref}")  # a ref no feature owns yet
         record_id = self.records[ref]
         if record_id is None:
             seen = "refused"
@@ -887,6 +900,28 @@ class _Run:
                 )
         if seen != expect["state"]:
             self.fail(n, f"status of {ref}: expected {expect['state']}, saw {seen}")
+
+    def observe_deadline(self, n: int, args: dict[str, Any], expect: dict[str, Any]) -> None:
+        ref, stage = str(args["of"]), args.get("stage")
+        for resolve in steps.DEADLINES:
+            found = resolve(self, ref, stage)
+            if found is not None:
+                due, provisional = found
+                wanted_due = _as_date(expect["due"], "due")
+                if due != wanted_due or (
+                    "provisional" in expect and bool(expect["provisional"]) != provisional
+                ):
+                    self.fail(
+                        n,
+                        f"deadline of {ref}{f' ({stage})' if stage else ''}: expected due {wanted_due}"
+                        f"{', provisional' if expect.get('provisional') else ''}, saw {due}"
+                        f"{', provisional' if provisional else ''}",
+                    )
+                return
+        raise NotImplementedAction(f"deadline of {ref}")
+
+
+steps.load_plugins()
 
 
 def _describe(exc: XinyongError) -> str:
