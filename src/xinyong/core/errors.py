@@ -92,6 +92,19 @@ CODES: dict[str, ErrorCode] = _codes(
     ErrorCode("not_found", 404, "资源不存在", "no such resource"),
     ErrorCode("not_implemented", 501, "该功能尚未实现", "not implemented yet"),
     ErrorCode("invalid_request", 422, "请求无效", "the request is invalid"),
+    # --- the subjects' rights ---
+    ErrorCode("unknown_case", 404, "案件不存在", "no such case"),
+    ErrorCode("case_closed", 409, "案件已办结", "the case is already closed"),
+    ErrorCode(
+        "conflict",
+        409,
+        "该案件已被他人同时处理，请刷新后重试",
+        "someone else changed this case at the same time; reload and retry",
+    ),
+    ErrorCode(
+        "wrong_stage", 409, "案件当前环节不能办理该事项", "the case is not at a stage where this can be done"
+    ),
+    ErrorCode("unknown_report", 404, "信用报告编号不存在", "no credit report with this number"),
 )
 
 
