@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
+from fastapi.routing import APIRoute
 from sqlalchemy import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -21,6 +25,10 @@ PREFIX = "/api/v1"
 J = PREFIX + "/{jurisdiction}"
 
 
+def _operation_id(route: APIRoute) -> str:
+    return route.name  # handler names are unique: `submit_record`, `public_archive`, ...
+
+
 def create_app(engine: Engine | None = None, clock: Clock = system_clock) -> FastAPI:
     app = FastAPI(
         title="xinyong 信用 — 公共信用信息平台 API",
@@ -30,6 +38,7 @@ def create_app(engine: Engine | None = None, clock: Clock = system_clock) -> Fas
             "problem+json (RFC 9457) with a stable `code` and `message_zh`/`message_en`. "
             "Authenticate with `Authorization: Bearer <token>`."
         ),
+        generate_unique_id_function=_operation_id,
     )
     app.state.engine = engine or make_engine()
     app.state.session_factory = session_factory(app.state.engine)
@@ -45,6 +54,18 @@ def create_app(engine: Engine | None = None, clock: Clock = system_clock) -> Fas
     app.include_router(catalog_router, prefix=J, tags=["catalog"])
     app.include_router(records_router, prefix=J, tags=["records"])
     app.include_router(authorizations_router, prefix=J, tags=["authorizations"])
+
+    def openapi() -> dict[str, Any]:
+        # the routes' problem+json responses refer to `Problem`, which no route returns as a model
+        if app.openapi_schema is None:
+            app.openapi_schema = problems.add_schemas(
+                get_openapi(
+                    title=app.title, version=app.version, description=app.description, routes=app.routes
+                )
+            )
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
     @app.get("/", include_in_schema=False)
     def root() -> dict[str, str]:

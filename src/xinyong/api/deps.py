@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import Depends, Path, Request
@@ -12,6 +12,8 @@ from sqlalchemy.orm import Session
 
 from xinyong.core import profile as profiles
 from xinyong.core.actor import Actor
+from xinyong.core.clock import SHANGHAI
+from xinyong.core.errors import XinyongError
 from xinyong.core.profile import Profile
 from xinyong.users import service as users_service
 
@@ -52,9 +54,31 @@ def get_actor(
     )
 
 
-def get_profile(jurisdiction: Annotated[str, Path(description="profile id, e.g. jiangsu")]) -> Profile:
+def get_profile(
+    jurisdiction: Annotated[str, Path(description="profile id, e.g. jiangsu", examples=["jiangsu"])],
+) -> Profile:
     return profiles.get(jurisdiction)
 
 
+# Row ids are INTEGER primary keys (int4 on PostgreSQL): a larger number is refused as a bad
+# request rather than reaching the database driver.
+DB_ID_MAX = 2**31 - 1
+RowId = Annotated[int, Path(ge=1, le=DB_ID_MAX)]
+
 CurrentActor = Annotated[Actor, Depends(get_actor)]
 CurrentProfile = Annotated[Profile, Depends(get_profile)]
+
+
+def aware(value: datetime | None, field: str) -> datetime | None:
+    """A query-string instant must carry its UTC offset and stay inside the representable range."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        raise XinyongError(
+            "invalid_date", field=field, detail="give a UTC offset, e.g. 2027-03-03T09:00:00+08:00"
+        )
+    try:
+        value.astimezone(UTC), value.astimezone(SHANGHAI)
+    except OverflowError:
+        raise XinyongError("invalid_date", field=field, detail=value.isoformat()) from None
+    return value

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from xinyong.api.deps import CurrentActor, CurrentProfile, DbSession, Now
+from xinyong.api import problems
+from xinyong.api.deps import CurrentActor, CurrentProfile, DbSession, Now, aware
 from xinyong.audit import service as audit
 from xinyong.calendar import service as calendar_service
 from xinyong.core import profile as profiles
@@ -35,7 +36,7 @@ class ProfileSummary(BaseModel):
     items: int
 
 
-@profiles_router.get("/profiles", response_model=list[ProfileSummary])
+@profiles_router.get("/profiles", response_model=list[ProfileSummary], summary="The jurisdiction profiles")
 def list_profiles() -> list[ProfileSummary]:
     """The jurisdiction profiles this platform serves."""
     return [
@@ -51,7 +52,12 @@ def list_profiles() -> list[ProfileSummary]:
     ]
 
 
-@profiles_router.get("/profiles/{jurisdiction}", response_model=dict[str, Any])
+@profiles_router.get(
+    "/profiles/{jurisdiction}",
+    response_model=dict[str, Any],
+    summary="One profile, with its citations",
+    responses=problems.PUBLIC,
+)
 def show_profile(profile: CurrentProfile) -> dict[str, Any]:
     """One profile with every value and the article it comes from."""
     return profile.model_dump(mode="json", by_alias=True)
@@ -82,8 +88,17 @@ class ScheduleIn(BaseModel):
     source: str = Field(description="the State Council notice this comes from")
 
 
-@calendar_router.get("/calendar/{year}", response_model=YearRead)
-def get_year(year: int, db_session: DbSession) -> YearRead:
+# the years a schedule can be loaded for (calendar.service.load_schedule)
+Year = Annotated[int, Path(ge=1, le=9998)]
+
+
+@calendar_router.get(
+    "/calendar/{year}",
+    response_model=YearRead,
+    summary="A year's working-day schedule",
+    responses=problems.PUBLIC,
+)
+def get_year(year: Year, db_session: DbSession) -> YearRead:
     """Holidays and adjusted working days of a year, and whether the year's schedule is known."""
     view = calendar_service.describe_year(db_session=db_session, year=year)
     return YearRead(
@@ -94,7 +109,13 @@ def get_year(year: int, db_session: DbSession) -> YearRead:
     )
 
 
-@calendar_router.post("/calendar", response_model=list[YearRead], status_code=201)
+@calendar_router.post(
+    "/calendar",
+    response_model=list[YearRead],
+    status_code=201,
+    summary="Load a year's schedule (operators)",
+    responses=problems.AUTH,
+)
 def load_year(body: ScheduleIn, db_session: DbSession, now: Now, actor: CurrentActor) -> list[YearRead]:
     """Load a year's schedule (operators). Provisional deadlines in that year become exact."""
     actor.require(Role.operator)
@@ -132,15 +153,25 @@ class VerifyRead(BaseModel):
     reason: str | None
 
 
-@audit_router.get("/{jurisdiction}/subjects/{identifier}/queries", response_model=list[QueryRead])
+@audit_router.get(
+    "/{jurisdiction}/subjects/{identifier}/queries",
+    response_model=list[QueryRead],
+    summary="Who queried a subject (知情权)",
+    responses=problems.AUTH,
+)
 def who_queried(
     identifier: str,
     db_session: DbSession,
     profile: CurrentProfile,
     actor: CurrentActor,
-    since: Annotated[datetime | None, Query()] = None,
+    since: Annotated[datetime | None, Query(description="with a UTC offset")] = None,
 ) -> list[QueryRead]:
-    """Who looked at this subject's information, when, through which channel and why (知情权)."""
+    """Who looked at this subject's information, when, through which channel and why (知情权).
+
+    Non-public reads only, newest first; the subject itself or an operator.
+    """
+    actor.require_jurisdiction(profile.id)
+    since = aware(since, "since")
     subject = subjects_service.get_by_identifier_or_raise(db_session=db_session, identifier=identifier)
     if not (actor.role is Role.operator or (actor.role is Role.subject and actor.subject_id == subject.id)):
         raise XinyongError("not_allowed", detail="only the subject itself or an operator")
@@ -150,7 +181,12 @@ def who_queried(
     return [QueryRead.model_validate(r) for r in rows]
 
 
-@audit_router.get("/audit/verify", response_model=list[VerifyRead])
+@audit_router.get(
+    "/audit/verify",
+    response_model=list[VerifyRead],
+    summary="Verify the audit hash chains (operators)",
+    responses=problems.responses(401, 403),
+)
 def verify(db_session: DbSession, actor: CurrentActor) -> list[VerifyRead]:
     """Verify every hash chain; names the first bad entry of a broken one (operators)."""
     actor.require(Role.operator)
@@ -179,7 +215,13 @@ class UserCreated(BaseModel):
     token: str = Field(description="shown once; store it safely")
 
 
-@users_router.post("/users", response_model=UserCreated, status_code=201)
+@users_router.post(
+    "/users",
+    response_model=UserCreated,
+    status_code=201,
+    summary="Create a user (operators)",
+    responses=problems.AUTH,
+)
 def create_user(body: UserIn, db_session: DbSession, now: Now, actor: CurrentActor) -> UserCreated:
     """Create a user with a role and issue its first API token (operators)."""
     actor.require(Role.operator)
@@ -211,7 +253,9 @@ class MeRead(BaseModel):
     jurisdiction: str | None
 
 
-@users_router.get("/me", response_model=MeRead)
+@users_router.get(
+    "/me", response_model=MeRead, summary="Who the token belongs to", responses=problems.responses(401)
+)
 def me(actor: CurrentActor) -> MeRead:
     """Who the token belongs to."""
     return MeRead(

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+from typing import Annotated
 
 from fastapi import APIRouter
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
-from xinyong.api.deps import CurrentActor, CurrentProfile, DbSession, Now
+from xinyong.api import problems
+from xinyong.api.deps import CurrentActor, CurrentProfile, DbSession, Now, RowId
 from xinyong.authorizations import service
+from xinyong.core.actor import Role
 from xinyong.core.errors import XinyongError
 from xinyong.subjects import service as subjects_service
 
 router = APIRouter()
+
+# one form whether the row was just written (in the clock's zone) or read back (UTC)
+UTCInstant = Annotated[datetime, PlainSerializer(lambda v: v.astimezone(UTC), return_type=datetime)]
 
 
 class AuthorizationIn(BaseModel):
@@ -40,15 +46,26 @@ class AuthorizationRead(BaseModel):
     items: list[str] | None
     valid_from: date
     valid_until: date
-    granted_at: datetime
-    revoked_at: datetime | None
+    granted_at: UTCInstant
+    revoked_at: UTCInstant | None
 
 
-@router.post("/authorizations", response_model=AuthorizationRead, status_code=201)
+@router.post(
+    "/authorizations",
+    response_model=AuthorizationRead,
+    status_code=201,
+    summary="Grant an authorization (授权查询)",
+    responses=problems.AUTH,
+)
 def grant(
     body: AuthorizationIn, db_session: DbSession, profile: CurrentProfile, now: Now, actor: CurrentActor
 ) -> AuthorizationRead:
-    """The subject authorizes a querier (授权查询) for stated items, purpose and period."""
+    """The subject authorizes a querier (授权查询) for stated items, purpose and period.
+
+    No authorization lasts for life: one without `until`, or longer than the profile allows, is
+    refused with `lifetime_authorization` and the article applied.
+    """
+    actor.require_jurisdiction(profile.id)
     subject = subjects_service.get_by_identifier_or_raise(db_session=db_session, identifier=body.subject)
     auth = service.grant(
         db_session=db_session,
@@ -67,23 +84,35 @@ def grant(
     return AuthorizationRead.model_validate(auth)
 
 
-@router.get("/subjects/{identifier}/authorizations", response_model=list[AuthorizationRead])
+@router.get(
+    "/subjects/{identifier}/authorizations",
+    response_model=list[AuthorizationRead],
+    summary="A subject's authorizations",
+    responses=problems.AUTH,
+)
 def list_authorizations(
     identifier: str, db_session: DbSession, profile: CurrentProfile, actor: CurrentActor
 ) -> list[AuthorizationRead]:
-    """The authorizations a subject has granted."""
+    """The authorizations a subject has granted (the subject itself or an operator)."""
+    actor.require_jurisdiction(profile.id)
     subject = subjects_service.get_by_identifier_or_raise(db_session=db_session, identifier=identifier)
-    if not (actor.role.value == "operator" or actor.subject_id == subject.id):
+    if not (actor.role is Role.operator or (actor.role is Role.subject and actor.subject_id == subject.id)):
         raise XinyongError("not_allowed")
     rows = service.of_subject(db_session=db_session, jurisdiction=profile.id, subject_id=subject.id)
     return [AuthorizationRead.model_validate(a) for a in rows]
 
 
-@router.delete("/authorizations/{authorization_id}", response_model=AuthorizationRead)
+@router.delete(
+    "/authorizations/{authorization_id}",
+    response_model=AuthorizationRead,
+    summary="Withdraw an authorization",
+    responses=problems.AUTH,
+)
 def withdraw(
-    authorization_id: int, db_session: DbSession, profile: CurrentProfile, now: Now, actor: CurrentActor
+    authorization_id: RowId, db_session: DbSession, profile: CurrentProfile, now: Now, actor: CurrentActor
 ) -> AuthorizationRead:
     """Withdraw an authorization; it stops at once."""
+    actor.require_jurisdiction(profile.id)
     auth = service.get_or_raise(
         db_session=db_session, authorization_id=authorization_id, jurisdiction=profile.id
     )

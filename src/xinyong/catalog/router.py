@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
+from xinyong.api import problems
 from xinyong.api.deps import CurrentActor, CurrentProfile, DbSession, Now
 from xinyong.catalog import service
 from xinyong.core.actor import Role
@@ -35,7 +36,12 @@ class CatalogChangeIn(BaseModel):
     effective_from: date | None = None
 
 
-@router.get("/catalog", response_model=list[CatalogItemRead])
+@router.get(
+    "/catalog",
+    response_model=list[CatalogItemRead],
+    summary="The catalog (目录)",
+    responses=problems.PUBLIC,
+)
 def list_catalog(db_session: DbSession, profile: CurrentProfile, now: Now) -> list[CatalogItemRead]:
     """Every item in force in this jurisdiction's catalog (目录), newest version."""
     service.sync(db_session=db_session, profile=profile, now=now)
@@ -43,7 +49,12 @@ def list_catalog(db_session: DbSession, profile: CurrentProfile, now: Now) -> li
     return [CatalogItemRead.model_validate(rows[c]) for c in profile.catalog.items]
 
 
-@router.get("/catalog/{code}/versions", response_model=list[CatalogItemRead])
+@router.get(
+    "/catalog/{code}/versions",
+    response_model=list[CatalogItemRead],
+    summary="An item's versions",
+    responses=problems.PUBLIC,
+)
 def versions(code: str, db_session: DbSession, profile: CurrentProfile, now: Now) -> list[CatalogItemRead]:
     """Every version of one item."""
     service.sync(db_session=db_session, profile=profile, now=now)
@@ -53,7 +64,13 @@ def versions(code: str, db_session: DbSession, profile: CurrentProfile, now: Now
     ]
 
 
-@router.post("/catalog/{code}/versions", response_model=CatalogItemRead, status_code=201)
+@router.post(
+    "/catalog/{code}/versions",
+    response_model=CatalogItemRead,
+    status_code=201,
+    summary="Change an item (operators)",
+    responses=problems.AUTH,
+)
 def change(
     code: str,
     body: CatalogChangeIn,
@@ -62,7 +79,12 @@ def change(
     now: Now,
     actor: CurrentActor,
 ) -> CatalogItemRead:
-    """An operator changes an item's operational attributes: a new version, with its reason."""
+    """An operator changes an item's operational attributes: a new version, with its reason.
+
+    Records keep the version they were accepted under. Legal attributes (class, scopes, periods)
+    change only in the profile file: naming one here is refused with `invalid_catalog`.
+    """
+    actor.require_jurisdiction(profile.id)
     actor.require(Role.operator)
     row = service.update_item(
         db_session=db_session,

@@ -7,9 +7,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from xinyong.api.deps import CurrentActor, CurrentProfile, DbSession, Now
+from xinyong.api import problems
+from xinyong.api.deps import DB_ID_MAX, CurrentActor, CurrentProfile, DbSession, Now, RowId, aware
 from xinyong.authorizations import service as authorizations_service
 from xinyong.core.actor import Actor, Role
+from xinyong.core.clock import local_date
 from xinyong.core.errors import XinyongError
 from xinyong.records import rules, service
 from xinyong.records.ingest import SourceRow
@@ -33,19 +35,35 @@ router = APIRouter()
 PUBLIC = Actor(username="public", role=Role.subject)  # anyone on the portal: the public channel only
 
 
-@router.post("/records", response_model=RecordFull, status_code=201)
+@router.post(
+    "/records",
+    response_model=RecordFull,
+    status_code=201,
+    summary="Submit one record (归集)",
+    responses=problems.AUTH_CONFLICT,
+)
 def submit_record(
     submission: SubmissionIn, db_session: DbSession, profile: CurrentProfile, now: Now, actor: CurrentActor
 ) -> RecordFull:
-    """Submit one record (归集). Resubmitting the same `record_id` returns the stored record."""
+    """Submit one record (归集). Resubmitting the same `record_id` returns the stored record.
+
+    A refusal carries the first problem's code (`invalid_identifier`, `prohibited_data`, ...) and
+    lists every problem found in `errors`.
+    """
     actor.require_jurisdiction(profile.id)
     record, _ = service.submit(
         db_session=db_session, profile=profile, now=now, actor=actor, values=submission.values()
     )
-    return _full(db_session, profile, now, actor, record.id)
+    return _as_written(db_session, profile, now, record.id)
 
 
-@router.post("/batches", response_model=BatchReportRead, status_code=201)
+@router.post(
+    "/batches",
+    response_model=BatchReportRead,
+    status_code=201,
+    summary="Submit a batch of records",
+    responses=problems.AUTH,
+)
 def submit_batch(
     batch: BatchIn, db_session: DbSession, profile: CurrentProfile, now: Now, actor: CurrentActor
 ) -> BatchReportRead:
@@ -62,11 +80,17 @@ def submit_batch(
     return BatchReportRead.model_validate(report, from_attributes=True)
 
 
-@router.get("/batches/{batch_id}", response_model=BatchReportRead)
+@router.get(
+    "/batches/{batch_id}",
+    response_model=BatchReportRead,
+    summary="A batch's report",
+    responses=problems.AUTH,
+)
 def get_batch(
-    batch_id: int, db_session: DbSession, profile: CurrentProfile, actor: CurrentActor
+    batch_id: RowId, db_session: DbSession, profile: CurrentProfile, actor: CurrentActor
 ) -> BatchReportRead:
-    """A batch's report."""
+    """A batch's report: counts and every rejected row (its provider unit or an operator)."""
+    actor.require_jurisdiction(profile.id)
     batch = db_session.get(Batch, batch_id)
     if batch is None or batch.jurisdiction != profile.id:
         raise XinyongError("unknown_batch", detail=str(batch_id))
@@ -84,25 +108,42 @@ def get_batch(
     )
 
 
-@router.get("/records/{record_id}", response_model=RecordFull)
+@router.get(
+    "/records/{record_id}",
+    response_model=RecordFull,
+    summary="One record (provider channel)",
+    responses=problems.AUTH,
+)
 def get_record(
-    record_id: int, db_session: DbSession, profile: CurrentProfile, now: Now, actor: CurrentActor
+    record_id: RowId, db_session: DbSession, profile: CurrentProfile, now: Now, actor: CurrentActor
 ) -> RecordFull:
-    """One record as its provider or an operator sees it (state, window, events)."""
+    """One record as its provider or an operator sees it (state, window, events). Logged as a query."""
+    actor.require_jurisdiction(profile.id)
     actor.require(Role.provider, Role.operator)
     return _full(db_session, profile, now, actor, record_id)
 
 
-@router.post("/records/{record_id}/revocation", response_model=RecordFull, status_code=201)
+@router.post(
+    "/records/{record_id}/revocation",
+    response_model=RecordFull,
+    status_code=201,
+    summary="Report a revoked decision (撤销、变更、确认无效)",
+    responses=problems.AUTH_CONFLICT,
+)
 def revoke_record(
-    record_id: int,
+    record_id: RowId,
     body: RevokeIn,
     db_session: DbSession,
     profile: CurrentProfile,
     now: Now,
     actor: CurrentActor,
 ) -> RecordFull:
-    """The provider reports that the decision behind the record was revoked, changed or voided."""
+    """The provider reports that the decision behind the record was revoked, changed or voided.
+
+    The record leaves the public, government and authorized channels at once. The `revoked` event
+    carries the platform's deadline to act (`due_on`) where the profile sets one.
+    """
+    actor.require_jurisdiction(profile.id)
     service.revoke(
         db_session=db_session,
         profile=profile,
@@ -112,20 +153,53 @@ def revoke_record(
         document=body.document,
         reason=body.reason,
     )
-    return _full(db_session, profile, now, actor, record_id)
+    return _as_written(db_session, profile, now, record_id)
 
 
-@router.get("/records/{record_id}/status", response_model=StatusRead)
+@router.get(
+    "/records/{record_id}/status",
+    response_model=StatusRead,
+    summary="A record's state",
+    responses=problems.AUTH,
+)
 def record_status(
-    record_id: int, db_session: DbSession, profile: CurrentProfile, now: Now, actor: CurrentActor
+    record_id: RowId, db_session: DbSession, profile: CurrentProfile, now: Now, actor: CurrentActor
 ) -> StatusRead:
     """The record's state: active, revoked, expired, archived or deleted."""
+    actor.require_jurisdiction(profile.id)
     actor.require(Role.provider, Role.operator)
     record = service.get_or_raise(db_session=db_session, record_id=record_id, jurisdiction=profile.id)
+    if actor.role is Role.provider and record.provider != actor.organization:
+        raise XinyongError("not_allowed", detail="another unit's record")
     return StatusRead(
         record=record.id,
         state=service.record_status(db_session=db_session, profile=profile, now=now, record=record),
     )
+
+
+def _as_written(db_session: DbSession, profile: CurrentProfile, now: datetime, record_id: int) -> RecordFull:
+    """The record as its provider sees it right after a change the caller made (submit, revocation).
+
+    Not an archive read: a write is not a look-up, so nothing goes to the subject's query log, and
+    a record the change took out of every channel (revoked where the profile deletes, or submitted
+    after its period ended) is still answered instead of failing the change with `unknown_record`.
+    """
+    record = service.get_or_raise(db_session=db_session, record_id=record_id, jurisdiction=profile.id)
+    subject = subjects_service.get(db_session=db_session, subject_id=record.subject_id)
+    assert subject is not None
+    events = service.events_of(db_session, [record.id])[record.id]
+    facts = service.facts_of(record, subject.kind, events)
+    today = local_date(now)
+    view = service.RecordView(
+        record=record,
+        state=rules.status_name(facts, profile, now, today),
+        marks=rules.marks(facts, now, today),
+        window=rules.window(facts, profile),
+        events=events,
+        # TODO(lead): a public service.record_view() should build this, for read_archive too
+        due=service._event_deadlines(db_session, profile, events, []),
+    )
+    return record_full(view, profile, rules.Channel.provider.value)
 
 
 def _full(
@@ -150,7 +224,13 @@ def _full(
     raise XinyongError("unknown_record", detail=str(record_id))
 
 
-@router.get("/public/subjects/{identifier}", response_model=ArchivePublic, tags=["public"])
+@router.get(
+    "/public/subjects/{identifier}",
+    response_model=ArchivePublic,
+    tags=["public"],
+    summary="A subject's public archive (依法公开)",
+    responses=problems.PUBLIC,
+)
 def public_archive(
     identifier: str, db_session: DbSession, profile: CurrentProfile, now: Now
 ) -> ArchivePublic:
@@ -167,7 +247,12 @@ def public_archive(
     return archive_public(view, profile)
 
 
-@router.get("/subjects/{identifier}/archive", response_model=ArchiveFull)
+@router.get(
+    "/subjects/{identifier}/archive",
+    response_model=ArchiveFull,
+    summary="A subject's archive through a non-public channel",
+    responses=problems.AUTH,
+)
 def archive(
     identifier: str,
     db_session: DbSession,
@@ -176,7 +261,9 @@ def archive(
     actor: CurrentActor,
     channel: Annotated[rules.Channel, Query(description="government / self / authorized / provider")],
     purpose: Annotated[str | None, Query(description="why: written to the query log")] = None,
-    authorization: Annotated[int | None, Query(description="authorization id for `authorized`")] = None,
+    authorization: Annotated[
+        int | None, Query(ge=1, le=DB_ID_MAX, description="authorization id for `authorized`")
+    ] = None,
     as_of: Annotated[
         datetime | None, Query(description="operators only: read the view at another time")
     ] = None,
@@ -189,10 +276,7 @@ def archive(
         raise XinyongError(
             "missing_field", field="purpose", detail="依职权查询须说明用途 / state the purpose"
         )
-    if as_of is not None and as_of.tzinfo is None:
-        raise XinyongError(
-            "invalid_date", field="as_of", detail="give a UTC offset, e.g. 2027-03-03T09:00:00+08:00"
-        )
+    as_of = aware(as_of, "as_of")
     subject = subjects_service.get_by_identifier_or_raise(db_session=db_session, identifier=identifier)
     auth = None
     if authorization is not None:

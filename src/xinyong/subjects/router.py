@@ -7,9 +7,13 @@ from datetime import date
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
+from xinyong.api import problems
 from xinyong.api.deps import CurrentActor, DbSession, Now
 from xinyong.core.actor import Role
+from xinyong.core.errors import XinyongError
+from xinyong.records.validation import RESPONSIBLE_ROLES
 from xinyong.subjects import service
+from xinyong.subjects.models import Subject
 
 router = APIRouter()
 
@@ -46,7 +50,7 @@ class SubjectDetail(BaseModel):
     responsible: list[ResponsibleRead]
 
 
-def _detail(subject) -> SubjectDetail:
+def _detail(subject: Subject) -> SubjectDetail:
     return SubjectDetail(
         id=subject.id,
         kind=subject.kind,
@@ -63,7 +67,13 @@ def _detail(subject) -> SubjectDetail:
     )
 
 
-@router.post("/subjects", response_model=SubjectDetail, status_code=201)
+@router.post(
+    "/subjects",
+    response_model=SubjectDetail,
+    status_code=201,
+    summary="Register a subject",
+    responses=problems.AUTH_CONFLICT,
+)
 def register(body: SubjectIn, db_session: DbSession, now: Now, actor: CurrentActor) -> SubjectDetail:
     """Register a subject (its identifier is checked); an existing one is returned as it is."""
     actor.require(Role.operator, Role.provider)
@@ -78,7 +88,12 @@ def register(body: SubjectIn, db_session: DbSession, now: Now, actor: CurrentAct
     return _detail(subject)
 
 
-@router.get("/subjects/{identifier}", response_model=SubjectDetail)
+@router.get(
+    "/subjects/{identifier}",
+    response_model=SubjectDetail,
+    summary="A subject's registration",
+    responses=problems.AUTH,
+)
 def get_subject(identifier: str, db_session: DbSession, actor: CurrentActor) -> SubjectDetail:
     """A subject's registration data and responsible persons (not its records: see the archive endpoints)."""
     subject = service.get_by_identifier_or_raise(db_session=db_session, identifier=identifier)
@@ -87,16 +102,19 @@ def get_subject(identifier: str, db_session: DbSession, actor: CurrentActor) -> 
     return _detail(subject)
 
 
-@router.post("/subjects/{identifier}/responsible", response_model=SubjectDetail, status_code=201)
+@router.post(
+    "/subjects/{identifier}/responsible",
+    response_model=SubjectDetail,
+    status_code=201,
+    summary="Link a responsible person",
+    responses=problems.AUTH_CONFLICT,
+)
 def link(
     identifier: str, body: ResponsibleLinkIn, db_session: DbSession, now: Now, actor: CurrentActor
 ) -> SubjectDetail:
     """Link a responsible person (法定代表人, 实际控制人, 主要负责人, 其他直接责任人) to an organisation."""
     actor.require(Role.operator, Role.provider)
     organization = service.get_by_identifier_or_raise(db_session=db_session, identifier=identifier)
-    from xinyong.core.errors import XinyongError
-    from xinyong.records.validation import RESPONSIBLE_ROLES
-
     if body.role not in RESPONSIBLE_ROLES:
         raise XinyongError("invalid_field", field="role", detail=body.role)
     person = service.get_or_create(
