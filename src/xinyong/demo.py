@@ -16,7 +16,8 @@ from xinyong.authorizations import service as authorizations_service
 from xinyong.core import profile as profiles
 from xinyong.core.actor import Actor, Role
 from xinyong.core.clock import system_clock
-from xinyong.core.db import create_all, make_engine, session_factory, transaction
+from xinyong.core.db import make_engine, session_factory, transaction
+from xinyong.dbcli import ensure_schema
 from xinyong.records import service as records_service
 from xinyong.records.models import Record
 from xinyong.subjects.models import Subject
@@ -126,7 +127,7 @@ def demo_command(
         for suffix in ("", "-wal", "-shm"):
             Path(f"{database}{suffix}").unlink(missing_ok=True)
     engine = make_engine(f"sqlite:///{database}")
-    create_all(engine)
+    ensure_schema(engine)
     factory = session_factory(engine)
     with transaction(factory) as db:
         if db.scalar(select(func.count()).select_from(Record)) == 0:

@@ -180,13 +180,13 @@ def test_an_authorized_agency_sees_only_the_items_granted_while_the_grant_is_in_
     api.travel("2026-03-31", hour=23)
     assert record_ids(api.agency.get(archive, params=params)) == [license_["id"]]  # last day inclusive
     api.travel("2026-04-01", hour=0)
-    assert record_ids(api.agency.get(archive, params=params)) == []
+    # the day after the last day the authorization opens nothing, and says why
+    problem(api.agency.get(archive, params=params), 403, "authorization_inactive")
 
     log = api.subject.get(f"{J}/subjects/{NJ_COMPANY}/queries").json()
     assert [
         (q["actor_org"], q["channel"], q["purpose"], q["authorization_id"], q["record_ids"]) for q in log
-    ] == [
-        (AGENCY, "authorized", "贷款审查", str(auth["id"]), []),
+    ] == [  # newest first; the refused read opened nothing and is not a look-up
         (AGENCY, "authorized", "贷款审查", str(auth["id"]), [str(license_["id"])]),
         (AGENCY, "authorized", "贷款审查", str(auth["id"]), [str(license_["id"])]),
     ]
@@ -208,7 +208,7 @@ def test_a_withdrawn_authorization_shows_nothing(api: Api) -> None:
     withdrawn = api.subject.delete(f"{J}/authorizations/{auth['id']}")
     assert withdrawn.status_code == 200, withdrawn.text
     assert withdrawn.json()["revoked_at"] == "2026-03-02T02:00:00Z"  # 10:00 in Shanghai
-    assert record_ids(api.agency.get(archive, params=params)) == []
+    problem(api.agency.get(archive, params=params), 403, "authorization_inactive")
     listed = api.subject.get(f"{J}/subjects/{NJ_COMPANY}/authorizations").json()
     assert [(a["id"], a["revoked_at"] is not None) for a in listed] == [(auth["id"], True)]
     problem(api.agency.get(f"{J}/subjects/{NJ_COMPANY}/authorizations"), 403, "not_allowed")

@@ -176,7 +176,9 @@ def test_withdraw_stops_the_authorization_at_once(session_factory: Factory, subj
         service.withdraw(
             db_session=db, profile=JILIN, now=withdrawn_at, actor=subject_actor(subject.id), auth=current
         )
-    assert read(withdrawn_at) == []
+    with pytest.raises(XinyongError) as refused:
+        read(withdrawn_at)
+    assert refused.value.code == "authorization_inactive"
     with transaction(session_factory) as db:
         stored = db.get(Authorization, auth.id)
         assert stored is not None

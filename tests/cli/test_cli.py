@@ -45,15 +45,55 @@ def test_demo_loads_all_five_profiles_and_prints_logins(tmp_path: Path) -> None:
 
 
 def _penalty_csv(path: Path, encoding: str) -> None:
-    header = ["行政相对人名称", "行政相对人类别", "统一社会信用代码", "法定代表人", "行政处罚决定书文号", "违法行为类型",
-              "处罚类别", "罚款金额（万元）", "处罚决定日期", "处罚机关"]
+    header = [
+        "行政相对人名称",
+        "行政相对人类别",
+        "统一社会信用代码",
+        "法定代表人",
+        "行政处罚决定书文号",
+        "违法行为类型",
+        "处罚类别",
+        "罚款金额（万元）",
+        "处罚决定日期",
+        "处罚机关",
+    ]
     rows = [
-        ["长春某某科技有限公司", "法人及非法人组织", "91220101MA14XK7Q0T", "李四", "长市监罚〔2026〕12号", "虚假宣传",
-         "罚款", "0.5", "2026-03-02", "长春市市场监督管理局"],
-        ["长春某某贸易有限公司", "法人及非法人组织", "91220101MA14XK7Q0A", "王五", "长市监罚〔2026〕13号", "虚假宣传",
-         "罚款", "1", "2026-03-03", "长春市市场监督管理局"],
-        ["长春某某食品有限公司", "法人及非法人组织", "91220101MA14XK7Q0T", "李四", "长市监罚〔2026〕14号", "销售过期食品",
-         "罚款", "2", "2026/3/4", "长春市市场监督管理局"],
+        [
+            "长春某某科技有限公司",
+            "法人及非法人组织",
+            "91220101MA14XK7Q0T",
+            "李四",
+            "长市监罚〔2026〕12号",
+            "虚假宣传",
+            "罚款",
+            "0.5",
+            "2026-03-02",
+            "长春市市场监督管理局",
+        ],
+        [
+            "长春某某贸易有限公司",
+            "法人及非法人组织",
+            "91220101MA14XK7Q0A",
+            "王五",
+            "长市监罚〔2026〕13号",
+            "虚假宣传",
+            "罚款",
+            "1",
+            "2026-03-03",
+            "长春市市场监督管理局",
+        ],
+        [
+            "长春某某食品有限公司",
+            "法人及非法人组织",
+            "91220101MA14XK7Q0T",
+            "李四",
+            "长市监罚〔2026〕14号",
+            "销售过期食品",
+            "罚款",
+            "2",
+            "2026/3/4",
+            "长春市市场监督管理局",
+        ],
     ]
     with path.open("w", encoding=encoding, newline="") as fh:
         writer = csv.writer(fh)
@@ -68,8 +108,9 @@ def test_ingest_a_gbk_shuanggongshi_file_keeps_good_rows_and_reports_the_bad_one
     file = tmp_path / "penalties.csv"
     _penalty_csv(file, "gbk")
     report = tmp_path / "report.json"
-    result = runner.invoke(app, ["ingest", str(file), "-j", "jilin", "-p", "长春市市场监督管理局",
-                                 "--report", str(report)])
+    result = runner.invoke(
+        app, ["ingest", str(file), "-j", "jilin", "-p", "长春市市场监督管理局", "--report", str(report)]
+    )
     assert result.exit_code == 1, result.output  # some rows were rejected
     assert "accepted 2" in result.output and "rejected 1" in result.output
     errors = json.loads(report.read_text(encoding="utf-8"))

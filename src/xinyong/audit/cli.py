@@ -15,11 +15,11 @@ from rich.table import Table
 from sqlalchemy.orm import Session, sessionmaker
 
 from xinyong.audit import service
-from xinyong.audit.models import AuditEntry, AuditHead
 from xinyong.core import profile as profiles
 from xinyong.core.clock import SHANGHAI, local_date, start_of_day, system_clock
-from xinyong.core.db import Base, make_engine, session_factory, transaction
+from xinyong.core.db import make_engine, session_factory, transaction
 from xinyong.core.errors import XinyongError
+from xinyong.dbcli import ensure_schema
 
 app = typer.Typer(help="Query log and audit trail (查询记录与审计日志).", no_args_is_help=True)
 
@@ -28,8 +28,7 @@ ChainOption = Annotated[str, typer.Option("--chain", help="jurisdiction profile 
 
 def _sessions() -> sessionmaker[Session]:
     engine = make_engine()
-    # Until the full schema is migrated by `xinyong db upgrade`, make sure our own tables exist.
-    Base.metadata.create_all(engine, tables=[AuditEntry.__table__, AuditHead.__table__])
+    ensure_schema(engine)
     return session_factory(engine)
 
 

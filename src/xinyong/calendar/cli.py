@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from xinyong.calendar import service
 from xinyong.core.clock import SHANGHAI, system_clock
-from xinyong.core.db import create_all, make_engine, session_factory, transaction
+from xinyong.core.db import make_engine, session_factory, transaction
 from xinyong.core.errors import XinyongError
+from xinyong.dbcli import ensure_schema
 
 app = typer.Typer(
     help="工作日历 Working-day calendar: load the State Council holiday schedule of a year, show a year.",
@@ -33,7 +34,7 @@ _WEEKDAYS = "一二三四五六日"
 
 def _sessions(url: str | None) -> sessionmaker[Session]:
     engine = make_engine(url)
-    create_all(engine)
+    ensure_schema(engine)
     return session_factory(engine)
 
 

@@ -9,7 +9,8 @@ from rich.table import Table
 from xinyong.catalog import service
 from xinyong.core import profile as profiles
 from xinyong.core.clock import system_clock
-from xinyong.core.db import create_all, make_engine, session_factory, transaction
+from xinyong.core.db import make_engine, session_factory, transaction
+from xinyong.dbcli import ensure_schema
 
 app = typer.Typer(no_args_is_help=True)
 console = Console()
@@ -17,7 +18,7 @@ console = Console()
 
 def _factory():
     engine = make_engine()
-    create_all(engine)
+    ensure_schema(engine)
     return session_factory(engine)
 
 

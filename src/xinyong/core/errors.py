@@ -71,12 +71,6 @@ CODES: dict[str, ErrorCode] = _codes(
     ErrorCode("unknown_mapping", 422, "无此列映射", "no such column mapping"),
     ErrorCode("invalid_profile", 422, "辖区配置文件无效", "the jurisdiction profile file is invalid"),
     ErrorCode("invalid_catalog", 422, "目录信息项无效", "the catalog item is invalid"),
-    ErrorCode(
-        "ground_not_permitted",
-        422,
-        "补充目录失信信息项不在条例允许的范围内",
-        "a local supplementary dishonest item outside the grounds the profile permits",
-    ),
     ErrorCode("invalid_file", 422, "文件无法读取", "the file cannot be read"),
     ErrorCode("invalid_calendar", 422, "工作日历数据无效", "the calendar data is invalid"),
     ErrorCode(
@@ -90,7 +84,6 @@ CODES: dict[str, ErrorCode] = _codes(
     ErrorCode("unauthenticated", 401, "未登录或令牌无效", "missing or invalid API token"),
     ErrorCode("forbidden_channel", 403, "当前角色无权使用该查询渠道", "this role may not use that channel"),
     ErrorCode("not_found", 404, "资源不存在", "no such resource"),
-    ErrorCode("not_implemented", 501, "该功能尚未实现", "not implemented yet"),
     ErrorCode("invalid_request", 422, "请求无效", "the request is invalid"),
     # --- the subjects' rights ---
     ErrorCode("unknown_case", 404, "案件不存在", "no such case"),

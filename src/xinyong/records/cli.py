@@ -13,8 +13,9 @@ from rich.table import Table
 from xinyong.core import profile as profiles
 from xinyong.core.actor import Actor, Role
 from xinyong.core.clock import system_clock
-from xinyong.core.db import create_all, make_engine, session_factory, transaction
+from xinyong.core.db import make_engine, session_factory, transaction
 from xinyong.core.errors import XinyongError
+from xinyong.dbcli import ensure_schema
 from xinyong.records import ingest
 from xinyong.records import service as records_service
 
@@ -38,7 +39,7 @@ def ingest_command(
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from exc
     engine = make_engine()
-    create_all(engine)
+    ensure_schema(engine)
     actor = Actor(username=f"cli:{provider}", role=Role.provider, organization=provider)
     with Progress(
         TextColumn("{task.description}"),

@@ -539,6 +539,12 @@ def read_archive(
 ) -> ArchiveView:
     """What `actor` sees of `subject` through `channel`; every non-public read is logged."""
     actor.require_channel(channel.value)
+    if channel.value not in profile.disclosure.channels:
+        raise XinyongError(
+            "forbidden_channel",
+            detail=f"{profile.id} has no {channel.value} channel",
+            cite=profile.disclosure.channels_cite,
+        )
     if as_of is not None and as_of != now:
         actor.require(Role.operator)  # reading the past or the future is an operator's oversight tool
     at = as_of or now
@@ -546,6 +552,14 @@ def read_archive(
     viewer = _viewer(actor, channel, subject, authorization)
     records, events = _records_with_events(db_session, subject.id, profile.id)
     auth_facts = authorization_facts(authorization) if authorization is not None else None
+    if auth_facts is not None and not rules.authorization_in_force(auth_facts, at, today):
+        # an expired or withdrawn authorization opens nothing; say so rather than show an empty archive
+        raise XinyongError(
+            "authorization_inactive",
+            field="authorization",
+            detail=f"valid {auth_facts.valid_from}–{auth_facts.valid_until}"
+            + (", withdrawn" if auth_facts.revoked_at is not None else ""),
+        )
     shown: list[RecordView] = []
     calendars: list[WorkCalendar] = []  # loaded once, only if an event needs it
     for record in records:

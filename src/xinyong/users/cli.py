@@ -8,8 +8,9 @@ from sqlalchemy import select
 
 from xinyong.core.actor import Role
 from xinyong.core.clock import system_clock
-from xinyong.core.db import create_all, make_engine, session_factory, transaction
+from xinyong.core.db import make_engine, session_factory, transaction
 from xinyong.core.errors import XinyongError
+from xinyong.dbcli import ensure_schema
 from xinyong.subjects import service as subjects_service
 from xinyong.users import service
 from xinyong.users.models import User
@@ -28,7 +29,7 @@ def create(
 ) -> None:
     """Create a user and print its first API token."""
     engine = make_engine()
-    create_all(engine)
+    ensure_schema(engine)
     try:
         with transaction(session_factory(engine)) as db:
             subject_id = None
@@ -60,3 +61,16 @@ def token(username: str) -> None:
             console.print(f"[red]no user {username}[/red]")
             raise typer.Exit(1)
         console.print(service.issue_token(db_session=db, now=system_clock(), user=user, label="cli"))
+
+
+@app.command("revoke-token")
+def revoke_token(token: str) -> None:
+    """Stop an API token at once (the row stays, with the time it was revoked)."""
+    engine = make_engine()
+    try:
+        with transaction(session_factory(engine)) as db:
+            row = service.revoke_token(db_session=db, now=system_clock(), token=token)
+            console.print(f"revoked at {row.revoked_at.isoformat()}")
+    except XinyongError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from exc
