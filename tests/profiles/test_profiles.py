@@ -31,7 +31,7 @@ PROFILE_DIR = SRC / "profiles"
 BROKEN = Path(__file__).resolve().parent / "broken"
 IDS = ("jiangsu", "shenzhen", "nanjing", "jilin", "henan")
 # scenario files: the project's own (scenarios/<profile>/*.yaml) and the shared conformance set
-SCENARIO_DIRS = (REPO / "scenarios", Path("/work/shared/scenarios"))
+SCENARIO_DIRS = (REPO / "scenarios", REPO.parent / "shared" / "scenarios")  # shared/ sits beside the clone
 PROHIBITED = ["religion", "genes", "fingerprints", "blood_type", "disease", "medical_history"]
 SENSITIVE_VOCABULARY = {
     "income",

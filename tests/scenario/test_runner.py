@@ -19,7 +19,7 @@ from xinyong.cli import app
 from xinyong.core import profile as profiles
 from xinyong.scenario.runner import run_file
 
-SHARED = Path("/work/shared/scenarios")
+SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "scenarios"  # shared/ sits beside the clone
 BROKEN = Path(__file__).resolve().parent / "broken"
 
 PASSING_EXAMPLES = (
