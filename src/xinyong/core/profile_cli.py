@@ -27,7 +27,6 @@ app = typer.Typer(
 
 # keys rendered in a node's label rather than as children
 _LABEL_KEYS = ("description", "cite", "note")
-_CITE_KEYS = ("cite", "channels_cite", "at_expiry_cite", "mask_cite", "prohibited_cite", "fallback_cite")
 
 
 def _out(stderr: bool = False) -> Console:
@@ -147,7 +146,7 @@ def _add(tree: Tree, value: Any) -> None:
         for key, child in value.items():
             if key in _LABEL_KEYS:
                 continue
-            if key in _CITE_KEYS:
+            if key == "cite" or key.endswith("_cite"):
                 tree.add(f"{key}: [cyan]〔{escape(str(child))}〕[/cyan]")
             elif isinstance(child, dict) and not _is_duration(child):
                 _add(tree.add(_label(key, child)), child)

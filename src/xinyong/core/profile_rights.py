@@ -5,6 +5,14 @@ Same conventions as core/profile.py: strict, every value beside its article, sil
 silence (`None` or "unspecified", never another profile's number). A deadline is a `Stage`:
 a period (working days, days, months, years — the article's own unit) that runs from a named
 event of the case. Rules compute due dates from these with the calendar; nothing here computes.
+
+Objection stage names shared by every profile (a profile lists only those its text has):
+`compare` (the platform's check, 信息比对/核查), `own_decision` (correction where the error is the
+platform's own), `forward` (transfer to the provider), `provider_reply` (the provider's verification),
+`provider_direct` (a provider that received the objection itself decides), `inform_acceptance`,
+`inform_applicant` (the result to the applicant), `review` (复核), `notify_sharing_units` (the mark to
+units that received the record), `notify_sharing_units_on_correction`, and `total` (the whole case; its
+`extendable_to` is the cap with approved extensions).
 """
 
 from __future__ import annotations
@@ -13,7 +21,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from xinyong.core.profile_base import Cited, DurationSpec, Strict, SubjectKindName
+from xinyong.core.profile_base import Cited, DurationSpec, Severity, Strict, SubjectKindName
 
 # events a stage may run from (the case's own timeline)
 StageStart = Literal[
@@ -27,6 +35,8 @@ StageStart = Literal[
     "decision_received",  # a written decision reached the platform (e.g. for marking)
     "record_decided",  # the record's own decision date (penalty decision)
     "record_effective",  # the day the record's decision took effect
+    "checked",  # the platform's check found the error (Jilin 第三十六条第二款: 立即更正)
+    "disclosure_ended",  # the record stopped being published (expiry, repair: Jiangsu 第六十七条)
 ]
 
 
@@ -36,16 +46,21 @@ class Stage(Cited):
     within: DurationSpec | Literal["immediately", "same_day", "promptly", "unspecified"]
     from_: StageStart = Field(alias="from")
     extendable_to: DurationSpec | None = None  # total with an approved extension (Shenzhen 第三十九条: 20 WD)
+    # an approved extension (延期) may lengthen this stage; the case's `total.extendable_to` caps the whole
+    extendable: bool = False
 
     model_config = Strict.model_config | {"populate_by_name": True}
 
 
 class Objection(Cited):
     filers: list[Literal["subject", "interested_party"]]
+    form: Literal["written", "written_or_online", "unspecified"] = "unspecified"  # R-OBJ-02
     # 第二百零三条 applies to a filing window: it limits when a person may act
     window: DurationSpec | None = None  # None: the text sets no filing window
     window_from: Literal["known_on", "received"] = "known_on"
     window_cite: str | None = None
+    # Shenzhen 第三十八条: 确因不可抗力或者其他正当理由 the window may be extended on approval
+    window_extendable: bool = False
     evidence_required: bool = False  # Henan 第四十一条: 并提供相关证据
     # when the objection mark appears (on_receipt / on_acceptance are the moment the case is recorded)
     mark: Literal["on_receipt", "on_acceptance"] | Stage
@@ -74,6 +89,10 @@ class Repair(Cited):
     # when an application may first be made
     earliest: Literal["after_min_period", "within_period", "unspecified"]
     earliest_from: Literal["record_decided", "record_effective"] = "record_decided"
+    # the repair article's own waiting period by severity, from `earliest_from` (Jilin 第三十七条第二款);
+    # empty: the disclosure period's `min` applies (Shenzhen 第六十三条, provider-set)
+    wait: dict[Severity, DurationSpec] = {}
+    wait_cite: str | None = None
     never: list[NeverRepairable] = []
     measures: list[
         Literal[
@@ -89,17 +108,26 @@ class Repair(Cited):
     ] = []
     required_measures: list[str] = []
     commitment_published: bool = False  # Shenzhen 第六十四条: 信用修复承诺书予以公示
+    # grounds on which the unit MAY refuse to accept (Shenzhen 第六十四条第一款: 可以不受理); unlike `never`
+    refusal_grounds: list[str] = []
+    refusal_cite: str | None = None
     decision: Stage | None = None
     re_review: Stage | None = None  # Jilin 第三十八条: 复审 by the provincial agency
     mark: Stage | None = None  # Jilin 第三十八条: mark within 3 WD of the written decision
+    feedback: Stage | None = None  # Shenzhen 第六十五条第二款: the decider reports the result to the platform
     effect: Literal["stop_disclosure", "mark_only", "stop_or_mark", "unspecified"]
     effect_cite: str
     removes_listings: bool = False
+    # Jilin 第三十八条第三款: removed only where the subject no longer meets the list's criteria
+    listing_removal_condition: Literal["no_longer_eligible"] | None = None
+    listings_cite: str | None = None
+    adjusts_evaluation: bool = False  # Shenzhen 第六十六条第二项
+    notifies_implementers: bool = False  # Shenzhen 第六十六条第三项: other implementers stop their measures
 
 
 class Statements(Cited):
     allowed: bool
-    grounds: list[str] = []  # e.g. force_majeure, unintentional
+    grounds: list[str] = []  # e.g. force_majeure, non_intentional
 
 
 class Withholding(Cited):
@@ -123,6 +151,8 @@ class Reorganization(Cited):
     mark: Stage
     treat_as_new: bool  # Shenzhen 第七十条
     excluded_matters: list[str] = []  # Shenzhen 第七十一条: matters where pre-plan information is not used
+    # Shenzhen 第七十二条: on the court's 协助执行通知书, delist (经营异常名录, 严重失信名单), delete
+    court_ordered_cleanup: bool = False
 
 
 class Reports(Cited):
@@ -131,6 +161,8 @@ class Reports(Cited):
     )
     free_for: list[SubjectKindName] = []
     shows_queries: bool = False  # Nanjing 第五十七条, Henan 第四十条
+    shows_sources_and_changes: bool = False  # 知情权: 信用报告载明的信息来源和变动理由
+    free_self_query: bool = False  # Henan 第四十条: 免费查询自身社会信用信息
 
 
 class Notices(Cited):
@@ -139,3 +171,5 @@ class Notices(Cited):
     sharing_units_on_mark: Stage | None = None
     sharing_units_on_correction: Stage | None = None
     sharing_units_on_revocation: Stage | None = None
+    # R-REV-04: units that collected or used a record stop using it once it stops being published
+    downstream_stop_use: Stage | None = None
