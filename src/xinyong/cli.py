@@ -10,7 +10,12 @@ from xinyong.catalog.cli import app as catalog_app
 from xinyong.core.profile_cli import app as profile_app
 from xinyong.dbcli import app as db_app
 from xinyong.demo import demo_command, serve_command
+from xinyong.notices.cli import app as notices_app
+from xinyong.queues.cli import queue_command
 from xinyong.records.cli import ingest_command
+from xinyong.reports.cli import app as reports_app
+from xinyong.reports.cli import report_command
+from xinyong.rights.repair.cli import app as repair_app
 from xinyong.scenario.cli import app as scenario_app
 from xinyong.users.cli import app as users_app
 
@@ -22,6 +27,8 @@ app = typer.Typer(
 app.command("demo")(demo_command)
 app.command("serve")(serve_command)
 app.command("ingest")(ingest_command)
+app.command("queue")(queue_command)
+app.command("report")(report_command)
 app.add_typer(profile_app, name="profile", help="Jurisdiction profiles: show, check, list.")
 app.add_typer(calendar_app, name="calendar", help="Working-day calendar: load a year, show a year.")
 app.add_typer(audit_app, name="audit", help="Query log and audit chain: verify, list, purge.")
@@ -29,6 +36,9 @@ app.add_typer(scenario_app, name="scenario", help="Legal scenario files.")
 app.add_typer(catalog_app, name="catalog", help="Catalog items and their versions.")
 app.add_typer(users_app, name="users", help="Users, roles and API tokens.")
 app.add_typer(db_app, name="db", help="Database schema (Alembic migrations).")
+app.add_typer(notices_app, name="notices", help="Notification outbox: list, send.")
+app.add_typer(reports_app, name="reports", help="Credit reports: verify, list.")
+app.add_typer(repair_app, name="repair", help="Credit repair cases (信用修复).")
 
 if __name__ == "__main__":
     app()

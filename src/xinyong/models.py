@@ -4,7 +4,12 @@ from xinyong.audit.models import AuditEntry, AuditHead
 from xinyong.authorizations.models import Authorization
 from xinyong.calendar.models import CalendarDay, CalendarYear
 from xinyong.catalog.models import CatalogItemVersion
+from xinyong.notices.models import Notice  # noqa: F401
 from xinyong.records.models import Batch, Record, RecordEvent
+from xinyong.reports.models import IssuedReport  # noqa: F401
+from xinyong.rights.marks.models import MarkCase  # noqa: F401
+from xinyong.rights.objections.models import ObjectionCase, ObjectionEvent  # noqa: F401
+from xinyong.rights.repair.models import RepairCase, RepairEvent  # noqa: F401
 from xinyong.subjects.models import ResponsiblePerson, Subject
 from xinyong.users.models import ApiToken, Organization, User
 

@@ -18,7 +18,12 @@ from xinyong.catalog.router import router as catalog_router
 from xinyong.core.clock import Clock, system_clock
 from xinyong.core.db import make_engine, session_factory
 from xinyong.core.errors import XinyongError
+from xinyong.notices.router import router as notices_router
+from xinyong.queues.router import router as queue_router
 from xinyong.records.router import router as records_router
+from xinyong.reports.router import router as reports_router
+from xinyong.rights.marks.router import router as marks_router
+from xinyong.rights.repair.router import router as repair_router
 from xinyong.subjects.router import router as subjects_router
 
 PREFIX = "/api/v1"
@@ -54,6 +59,11 @@ def create_app(engine: Engine | None = None, clock: Clock = system_clock) -> Fas
     app.include_router(catalog_router, prefix=J, tags=["catalog"])
     app.include_router(records_router, prefix=J, tags=["records"])
     app.include_router(authorizations_router, prefix=J, tags=["authorizations"])
+    app.include_router(notices_router, prefix=J, tags=["notices"])
+    app.include_router(queue_router, prefix=J, tags=["queues"])
+    app.include_router(reports_router, prefix=J, tags=["reports"])
+    app.include_router(repair_router, prefix=J, tags=["repair"])
+    app.include_router(marks_router, prefix=J, tags=["marks"])
 
     def openapi() -> dict[str, Any]:
         # the routes' problem+json responses refer to `Problem`, which no route returns as a model

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 01:58:43.275482
+Create Date: 2026-11-22 03:13:25.761217
 """
 
 from __future__ import annotations
@@ -121,6 +121,34 @@ def upgrade() -> None:
         sa.UniqueConstraint("jurisdiction", "code", "version", name=op.f("uq_catalog_items_jurisdiction")),
     )
     op.create_table(
+        "notices",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("jurisdiction", sa.String(length=40), nullable=False),
+        sa.Column("recipient", sa.String(length=200), nullable=False),
+        sa.Column("recipient_kind", sa.String(length=24), nullable=False),
+        sa.Column("kind", sa.String(length=60), nullable=False),
+        sa.Column("subject_id", sa.Integer(), nullable=True),
+        sa.Column("case_ref", sa.String(length=80), nullable=True),
+        sa.Column(
+            "content",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column("due_on", sa.Date(), nullable=True),
+        sa.Column("due_provisional", sa.Boolean(), nullable=False),
+        sa.Column("created_at", xinyong.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("sent_at", xinyong.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("transport", sa.String(length=40), nullable=True),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("last_error", sa.Text(), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_notices")),
+    )
+    with op.batch_alter_table("notices", schema=None) as batch_op:
+        batch_op.create_index("ix_notices_case", ["case_ref"], unique=False)
+        batch_op.create_index("ix_notices_pending", ["sent_at", "created_at"], unique=False)
+        batch_op.create_index("ix_notices_subject", ["subject_id"], unique=False)
+
+    op.create_table(
         "organizations",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("name", sa.String(length=200), nullable=False),
@@ -167,6 +195,33 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("authorizations", schema=None) as batch_op:
         batch_op.create_index("ix_authorizations_subject", ["subject_id", "jurisdiction"], unique=False)
+
+    op.create_table(
+        "issued_reports",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("number", sa.String(length=40), nullable=False),
+        sa.Column("jurisdiction", sa.String(length=40), nullable=False),
+        sa.Column("year", sa.Integer(), nullable=False),
+        sa.Column("sequence", sa.Integer(), nullable=False),
+        sa.Column("subject_id", sa.Integer(), nullable=False),
+        sa.Column("requested_by", sa.String(length=120), nullable=False),
+        sa.Column("issued_at", xinyong.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("free", sa.Boolean(), nullable=True),
+        sa.Column("content_hash", sa.String(length=64), nullable=False),
+        sa.Column(
+            "content",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            nullable=False,
+        ),
+        sa.ForeignKeyConstraint(
+            ["subject_id"], ["subjects.id"], name=op.f("fk_issued_reports_subject_id_subjects")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_issued_reports")),
+        sa.UniqueConstraint("number", name=op.f("uq_issued_reports_number")),
+    )
+    with op.batch_alter_table("issued_reports", schema=None) as batch_op:
+        batch_op.create_index("ix_issued_reports_series", ["jurisdiction", "year", "sequence"], unique=True)
+        batch_op.create_index("ix_issued_reports_subject", ["subject_id", "jurisdiction"], unique=False)
 
     op.create_table(
         "records",
@@ -257,6 +312,76 @@ def upgrade() -> None:
         sa.UniqueConstraint("token_hash", name=op.f("uq_api_tokens_token_hash")),
     )
     op.create_table(
+        "mark_cases",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("jurisdiction", sa.String(length=40), nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("subject_id", sa.Integer(), nullable=False),
+        sa.Column("record_id", sa.Integer(), nullable=True),
+        sa.Column("requested_by", sa.String(length=120), nullable=False),
+        sa.Column("received_at", xinyong.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("plan_on", sa.Date(), nullable=True),
+        sa.Column(
+            "data",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column("ended_at", xinyong.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("ended_by", sa.String(length=120), nullable=True),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(["record_id"], ["records.id"], name=op.f("fk_mark_cases_record_id_records")),
+        sa.ForeignKeyConstraint(
+            ["subject_id"], ["subjects.id"], name=op.f("fk_mark_cases_subject_id_subjects")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_mark_cases")),
+    )
+    with op.batch_alter_table("mark_cases", schema=None) as batch_op:
+        batch_op.create_index("ix_mark_cases_record", ["record_id"], unique=False)
+        batch_op.create_index("ix_mark_cases_subject", ["subject_id", "jurisdiction"], unique=False)
+
+    op.create_table(
+        "objections",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("jurisdiction", sa.String(length=40), nullable=False),
+        sa.Column("record_id", sa.Integer(), nullable=False),
+        sa.Column("subject_id", sa.Integer(), nullable=False),
+        sa.Column("filer_id", sa.Integer(), nullable=False),
+        sa.Column("filer_kind", sa.String(length=20), nullable=False),
+        sa.Column("target", sa.String(length=12), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column(
+            "evidence",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column("known_on", sa.Date(), nullable=True),
+        sa.Column("filed_by", sa.String(length=120), nullable=False),
+        sa.Column("filed_with", sa.String(length=10), nullable=False),
+        sa.Column("received_at", xinyong.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("state", sa.String(length=16), nullable=False),
+        sa.Column("forwarded_at", xinyong.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("decided_at", xinyong.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("decided_by", sa.String(length=10), nullable=True),
+        sa.Column("outcome", sa.String(length=16), nullable=True),
+        sa.Column("review_requested_at", xinyong.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("reviewed_at", xinyong.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("review_outcome", sa.String(length=16), nullable=True),
+        sa.Column("paused_at", xinyong.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("last_seq", sa.Integer(), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(["filer_id"], ["subjects.id"], name=op.f("fk_objections_filer_id_subjects")),
+        sa.ForeignKeyConstraint(["record_id"], ["records.id"], name=op.f("fk_objections_record_id_records")),
+        sa.ForeignKeyConstraint(
+            ["subject_id"], ["subjects.id"], name=op.f("fk_objections_subject_id_subjects")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_objections")),
+    )
+    with op.batch_alter_table("objections", schema=None) as batch_op:
+        batch_op.create_index("ix_objections_open", ["jurisdiction", "state"], unique=False)
+        batch_op.create_index("ix_objections_record", ["record_id"], unique=False)
+        batch_op.create_index("ix_objections_subject", ["subject_id", "jurisdiction"], unique=False)
+
+    op.create_table(
         "record_events",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("record_id", sa.Integer(), nullable=False),
@@ -279,15 +404,129 @@ def upgrade() -> None:
     with op.batch_alter_table("record_events", schema=None) as batch_op:
         batch_op.create_index("ix_record_events_record", ["record_id"], unique=False)
 
+    op.create_table(
+        "repair_cases",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("jurisdiction", sa.String(length=40), nullable=False),
+        sa.Column("subject_id", sa.Integer(), nullable=False),
+        sa.Column("record_id", sa.Integer(), nullable=True),
+        sa.Column("applicant", sa.String(length=120), nullable=False),
+        sa.Column("handling_unit", sa.String(length=200), nullable=False),
+        sa.Column("state", sa.String(length=16), nullable=False),
+        sa.Column(
+            "measures",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column(
+            "commitment",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            nullable=True,
+        ),
+        sa.Column("commitment_published_at", xinyong.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column(
+            "implementing_units",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column("received_at", xinyong.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("extended_at", xinyong.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("decided_at", xinyong.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("decided_by", sa.String(length=120), nullable=True),
+        sa.Column("reviewed_at", xinyong.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("reviewed_by", sa.String(length=120), nullable=True),
+        sa.Column("closed_at", xinyong.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("reason", sa.Text(), nullable=True),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["record_id"], ["records.id"], name=op.f("fk_repair_cases_record_id_records")
+        ),
+        sa.ForeignKeyConstraint(
+            ["subject_id"], ["subjects.id"], name=op.f("fk_repair_cases_subject_id_subjects")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_repair_cases")),
+    )
+    with op.batch_alter_table("repair_cases", schema=None) as batch_op:
+        batch_op.create_index("ix_repair_cases_jurisdiction_state", ["jurisdiction", "state"], unique=False)
+        batch_op.create_index("ix_repair_cases_record", ["record_id"], unique=False)
+        batch_op.create_index("ix_repair_cases_subject", ["subject_id"], unique=False)
+
+    op.create_table(
+        "objection_events",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("objection_id", sa.Integer(), nullable=False),
+        sa.Column("seq", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=24), nullable=False),
+        sa.Column("at", xinyong.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("actor", sa.String(length=120), nullable=False),
+        sa.Column("role", sa.String(length=16), nullable=False),
+        sa.Column("organization", sa.String(length=200), nullable=True),
+        sa.Column("state_before", sa.String(length=16), nullable=True),
+        sa.Column("state_after", sa.String(length=16), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=True),
+        sa.Column(
+            "data",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            nullable=False,
+        ),
+        sa.ForeignKeyConstraint(
+            ["objection_id"], ["objections.id"], name=op.f("fk_objection_events_objection_id_objections")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_objection_events")),
+        sa.UniqueConstraint("objection_id", "seq", name=op.f("uq_objection_events_objection_id")),
+    )
+    op.create_table(
+        "repair_events",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("case_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=24), nullable=False),
+        sa.Column("at", xinyong.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("actor", sa.String(length=120), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column(
+            "data",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            nullable=False,
+        ),
+        sa.ForeignKeyConstraint(
+            ["case_id"], ["repair_cases.id"], name=op.f("fk_repair_events_case_id_repair_cases")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_repair_events")),
+    )
+    with op.batch_alter_table("repair_events", schema=None) as batch_op:
+        batch_op.create_index("ix_repair_events_case", ["case_id"], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table("repair_events", schema=None) as batch_op:
+        batch_op.drop_index("ix_repair_events_case")
+
+    op.drop_table("repair_events")
+    op.drop_table("objection_events")
+    with op.batch_alter_table("repair_cases", schema=None) as batch_op:
+        batch_op.drop_index("ix_repair_cases_subject")
+        batch_op.drop_index("ix_repair_cases_record")
+        batch_op.drop_index("ix_repair_cases_jurisdiction_state")
+
+    op.drop_table("repair_cases")
     with op.batch_alter_table("record_events", schema=None) as batch_op:
         batch_op.drop_index("ix_record_events_record")
 
     op.drop_table("record_events")
+    with op.batch_alter_table("objections", schema=None) as batch_op:
+        batch_op.drop_index("ix_objections_subject")
+        batch_op.drop_index("ix_objections_record")
+        batch_op.drop_index("ix_objections_open")
+
+    op.drop_table("objections")
+    with op.batch_alter_table("mark_cases", schema=None) as batch_op:
+        batch_op.drop_index("ix_mark_cases_subject")
+        batch_op.drop_index("ix_mark_cases_record")
+
+    op.drop_table("mark_cases")
     op.drop_table("api_tokens")
     op.drop_table("users")
     with op.batch_alter_table("responsible_persons", schema=None) as batch_op:
@@ -298,12 +537,23 @@ def downgrade() -> None:
         batch_op.drop_index("ix_records_subject")
 
     op.drop_table("records")
+    with op.batch_alter_table("issued_reports", schema=None) as batch_op:
+        batch_op.drop_index("ix_issued_reports_subject")
+        batch_op.drop_index("ix_issued_reports_series")
+
+    op.drop_table("issued_reports")
     with op.batch_alter_table("authorizations", schema=None) as batch_op:
         batch_op.drop_index("ix_authorizations_subject")
 
     op.drop_table("authorizations")
     op.drop_table("subjects")
     op.drop_table("organizations")
+    with op.batch_alter_table("notices", schema=None) as batch_op:
+        batch_op.drop_index("ix_notices_subject")
+        batch_op.drop_index("ix_notices_pending")
+        batch_op.drop_index("ix_notices_case")
+
+    op.drop_table("notices")
     op.drop_table("catalog_items")
     op.drop_table("calendar_years")
     op.drop_table("calendar_days")

@@ -1,0 +1,1 @@
+"""Benchmarks: the synthetic data generator (bench.generate) and the benchmark (bench.run)."""

@@ -1,0 +1,1 @@
+"""The subjects' rights: objections, repair, statements, withholding, archive, contest, reorganization."""
