@@ -342,7 +342,12 @@ def test_nanjing_60_repair_within_period_never_for_suspension_or_revoked_licence
     assert rep.earliest == "within_period"
     flags = {n.data_flag: n.cite for n in rep.never}
     assert "suspension_order" in flags and "license_revocation_order" in flags
-    assert set(flags) == {"specified_offence", "suspension_order", "license_revocation_order", "not_repairable_by_law"}
+    assert set(flags) == {
+        "specified_offence",
+        "suspension_order",
+        "license_revocation_order",
+        "not_repairable_by_law",
+    }
     assert all(c.startswith("南京 第六十条第三款") for c in flags.values())
     assert not any(n.during_period_only for n in rep.never)
     assert rep.measures == ["commitment_letter", "report", "liability", "settlement"]
