@@ -15,6 +15,7 @@ from xinyong.queues.cli import queue_command
 from xinyong.records.cli import ingest_command
 from xinyong.reports.cli import app as reports_app
 from xinyong.reports.cli import report_command
+from xinyong.rights.objections.cli import app as objections_app
 from xinyong.rights.repair.cli import app as repair_app
 from xinyong.scenario.cli import app as scenario_app
 from xinyong.users.cli import app as users_app
@@ -38,6 +39,7 @@ app.add_typer(users_app, name="users", help="Users, roles and API tokens.")
 app.add_typer(db_app, name="db", help="Database schema (Alembic migrations).")
 app.add_typer(notices_app, name="notices", help="Notification outbox: list, send.")
 app.add_typer(reports_app, name="reports", help="Credit reports: verify, list.")
+app.add_typer(objections_app, name="objections", help="Objection cases (异议): list, show.")
 app.add_typer(repair_app, name="repair", help="Credit repair cases (信用修复).")
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ from xinyong.queues.router import router as queue_router
 from xinyong.records.router import router as records_router
 from xinyong.reports.router import router as reports_router
 from xinyong.rights.marks.router import router as marks_router
+from xinyong.rights.objections.router import router as objections_router
 from xinyong.rights.repair.router import router as repair_router
 from xinyong.subjects.router import router as subjects_router
 
@@ -62,6 +63,7 @@ def create_app(engine: Engine | None = None, clock: Clock = system_clock) -> Fas
     app.include_router(notices_router, prefix=J, tags=["notices"])
     app.include_router(queue_router, prefix=J, tags=["queues"])
     app.include_router(reports_router, prefix=J, tags=["reports"])
+    app.include_router(objections_router, prefix=J, tags=["objections"])
     app.include_router(repair_router, prefix=J, tags=["repair"])
     app.include_router(marks_router, prefix=J, tags=["marks"])
 

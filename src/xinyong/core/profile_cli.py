@@ -100,6 +100,11 @@ def render(prof: profiles.Profile, out: Console) -> None:
         tree = Tree(_label(section, value, style="bold blue"))
         _add(tree, value)
         out.print(tree)
+    if prof.objection is not None:
+        from xinyong.rights.objections.rules import stages_of  # the names `deadline` accepts (SCENARIOS.md)
+
+        names = [*stages_of(prof.objection, prof.notices), *(["window"] if prof.objection.window else [])]
+        out.print(f"[bold]objection stages for `deadline`[/bold]: {', '.join(names)}")
 
 
 def _render_catalog(prof: profiles.Profile, catalog: dict[str, Any], out: Console) -> None:

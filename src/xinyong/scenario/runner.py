@@ -87,6 +87,8 @@ EXTENSIONS: dict[str, set[str]] = {
     "authorize": {"from"},
     "load_calendar": {"years"},
     "see": {"purpose"},
+    "object": {"evidence"},  # Henan 第四十一条: 并提供相关证据
+    "resolve": {"changes", "reason"},  # the corrected values and the change reason (变动理由)
 }
 OBSERVATIONS = {"see", "deadline", "status", "on_list", "check", "report"}
 ACTIONS = set(FIELDS) - OBSERVATIONS

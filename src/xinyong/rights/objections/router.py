@@ -217,6 +217,7 @@ def pause_objection(
 def resume_objection(
     case_id: RowId, body: Step, db_session: DbSession, profile: CurrentProfile, now: Now, actor: CurrentActor
 ) -> CaseRead:
+    """Inspection, testing or expert review is over; paused days stay out of due dates (Henan 第四十一条)."""
     service.resume(
         db_session=db_session,
         profile=profile,
