@@ -112,3 +112,47 @@ def test_the_benchmark_reports_every_field_on_postgresql(tmp_path: Path, pg_serv
     result = json.loads(out.read_text(encoding="utf-8"))
     _check_report(result, out, 200)
     assert result["database"]["version"].startswith("PostgreSQL")
+
+
+def test_a_batch_leaves_the_garbage_collector_as_it_found_it(sqlite_url: str) -> None:
+    """submit_batch spaces out full collections while it runs (a performance measure) and undoes it."""
+    import gc
+    from datetime import datetime
+
+    from xinyong.core import db
+    from xinyong.core.actor import Actor, Role
+    from xinyong.records import service
+
+    engine = db.make_engine(sqlite_url)
+    db.create_all(engine)
+    factory = db.session_factory(engine)
+    actor = Actor(username="bench", role=Role.operator, organization="公共信用信息工作机构")
+    now = datetime.fromisoformat(run.NOW)
+    before = gc.get_threshold()
+    seen: list[tuple[int, int, int]] = []
+
+    def rows():
+        for row in generate.generate(5, seed=1, profile_id="jiangsu"):
+            seen.append(gc.get_threshold())
+            yield row
+
+    try:
+        for app_setting in (before, (before[0], before[1], 500)):
+            gc.set_threshold(*app_setting)
+            seen.clear()
+            with db.transaction(factory) as session:
+                report = service.submit_batch(
+                    db_session=session,
+                    profile=profiles.get("jiangsu"),
+                    now=now,
+                    actor=actor,
+                    rows=rows(),
+                    name=None,
+                )
+            assert report.accepted + report.duplicates == 5
+            assert gc.get_threshold() == app_setting
+            expected = max(app_setting[2], service.BULK_GC_FULL_THRESHOLD)
+            assert {t[2] for t in seen} == {expected}
+    finally:
+        gc.set_threshold(*before)
+        engine.dispose()
