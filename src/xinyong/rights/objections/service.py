@@ -749,21 +749,7 @@ def pause(
 ) -> ObjectionCase:
     """Inspection, testing, quarantine, appraisal or expert review starts: its time is not counted
     (Henan 第四十一条)."""
-    section, case, record = _load(db_session, profile, actor, case_id, version)
-    _require_handler(actor, case, record)
-    rules.next_state(State(case.state), Action.pause, section, paused=case.paused_at is not None)
-    case.paused_at = now
-    _event(db_session, case, now=now, actor=actor, kind="paused", before=case.state, reason=reason)
-    _audit(
-        db_session,
-        profile,
-        case,
-        now=now,
-        actor=actor,
-        action="paused",
-        details={"cite": section.paused_cite},
-    )
-    return case
+    return _set_paused(db_session, profile, now, actor, case_id, reason, version, paused=True)
 
 
 def resume(
@@ -776,19 +762,29 @@ def resume(
     reason: str | None = None,
     version: int | None = None,
 ) -> ObjectionCase:
+    """The paused time ends; the clock runs again from now."""
+    return _set_paused(db_session, profile, now, actor, case_id, reason, version, paused=False)
+
+
+def _set_paused(
+    db_session: Session,
+    profile: Profile,
+    now: datetime,
+    actor: Actor,
+    case_id: int,
+    reason: str | None,
+    version: int | None,
+    *,
+    paused: bool,
+) -> ObjectionCase:
     section, case, record = _load(db_session, profile, actor, case_id, version)
     _require_handler(actor, case, record)
-    rules.next_state(State(case.state), Action.resume, section, paused=case.paused_at is not None)
-    case.paused_at = None
-    _event(db_session, case, now=now, actor=actor, kind="resumed", before=case.state, reason=reason)
+    action, kind = (Action.pause, "paused") if paused else (Action.resume, "resumed")
+    rules.next_state(State(case.state), action, section, paused=case.paused_at is not None)
+    case.paused_at = now if paused else None
+    _event(db_session, case, now=now, actor=actor, kind=kind, before=case.state, reason=reason)
     _audit(
-        db_session,
-        profile,
-        case,
-        now=now,
-        actor=actor,
-        action="resumed",
-        details={"cite": section.paused_cite},
+        db_session, profile, case, now=now, actor=actor, action=kind, details={"cite": section.paused_cite}
     )
     return case
 
