@@ -863,14 +863,21 @@ class _Run:
                     if exc.code != "authorization_inactive":
                         raise
                     shown, masked = {}, False  # an authorization out of force shows nothing
+            others: set[str] = set()  # listings and other non-record refs this viewer sees
+            if auth_ref is None or authorization is not None:
+                for contribute in steps.SEE_CONTRIBUTORS:
+                    others |= contribute(self, db, subject, channel, authorization)
         for ref in expect.get("visible") or []:
             rid = self.records.get(str(ref))
-            if rid is None:
+            if str(ref) not in self.records:
+                if str(ref) not in others:
+                    self.fail(n, f"see {viewer}: expected {ref} visible, it is hidden")
+            elif rid is None:
                 self.fail(n, f"see {viewer}: expected {ref} visible, but {ref} was refused when submitted")
             elif rid not in shown:
                 self.fail(n, f"see {viewer}: expected {ref} visible, it is hidden")
         for ref in expect.get("hidden") or []:
-            if self.records.get(str(ref)) in shown:
+            if str(ref) in others or (str(ref) in self.records and self.records[str(ref)] in shown):
                 self.fail(n, f"see {viewer}: expected {ref} hidden, it is visible")
         for ref, wanted in (expect.get("marked") or {}).items():
             rid = self.records.get(str(ref))
@@ -928,7 +935,28 @@ class _Run:
         raise NotImplementedAction(f"deadline of {ref}")
 
 
+def _merge_extensions() -> None:
+    """Teach the contract check the project extensions the feature plug-ins declared."""
+    for name, extra in steps.EXTENSION_FIELDS.items():
+        EXTENSIONS.setdefault(name, set()).update(extra)
+    for name, ext in steps.EXTENSIONS.items():
+        FIELDS[name] = set(ext.fields)
+        if ext.expect is not None:
+            OBSERVATIONS.add(name)
+            _EXPECT_SHAPES[name] = ext.expect
+        else:
+            ACTIONS.add(name)
+        if ext.required:
+            REQUIRED[name] = set(ext.required)
+        if ext.defines:
+            DEFINES[name] = ext.defines
+            USES["status"]["of"].add(ext.defines)
+        if ext.uses:
+            USES[name] = {k: set(v) for k, v in ext.uses.items()}
+
+
 steps.load_plugins()
+_merge_extensions()
 
 
 def _describe(exc: XinyongError) -> str:

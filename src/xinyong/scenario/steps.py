@@ -9,14 +9,22 @@ runner. Handlers receive the running file (`run`, with `run.now`, `run.profile`,
   XinyongError to refuse (the runner turns that into `rejected: CODE`);
 - an observation handler `(run, n, args, expect)` checks and calls `run.fail(n, message)`;
 - a status resolver `(run, ref) -> str | None` names the state of a ref it owns (None: not mine);
-- a deadline resolver `(run, ref, stage) -> (date, bool) | None` likewise for `deadline`.
+- a deadline resolver `(run, ref, stage) -> (date, bool) | None` likewise for `deadline`;
+- a see contributor `(run, db, subject, channel, authorization) -> set[str]` names the refs other than
+  records (listings …) that viewer sees for that subject.
+
+Actions and observations SCENARIOS.md does not have are project extensions: declare them with
+`extension(...)` (their fields, the kind of ref they define and use, an observation's expect shape)
+before registering the handler, so the runner's contract check knows them. Extra fields on a
+contract action are declared with `extension_fields`.
 """
 
 from __future__ import annotations
 
 import importlib
 import pkgutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -29,6 +37,45 @@ ACTIONS: dict[str, ActionHandler] = {}
 OBSERVATIONS: dict[str, ObservationHandler] = {}
 STATUS: list[StatusResolver] = []
 DEADLINES: list[DeadlineResolver] = []
+SeeContributor = Callable[[Any, Any, Any, Any, Any], set[str]]
+SEE_CONTRIBUTORS: list[SeeContributor] = []
+
+
+@dataclass(frozen=True)
+class Extension:
+    """A project extension action or observation, as the contract check needs to know it."""
+
+    fields: frozenset[str]
+    required: frozenset[str] = frozenset()
+    defines: str | None = None  # the kind of ref its `ref` field defines, e.g. "commitment"
+    uses: dict[str, set[str]] = field(default_factory=dict)  # field -> kinds of ref it must name
+    expect: tuple[Callable[[Any], bool], str] | None = None  # observations: predicate and its words
+
+
+EXTENSIONS: dict[str, Extension] = {}
+EXTENSION_FIELDS: dict[str, set[str]] = {}  # contract action -> extra fields
+
+
+def extension(
+    name: str,
+    *,
+    fields: Iterable[str],
+    required: Iterable[str] = (),
+    defines: str | None = None,
+    uses: dict[str, set[str]] | None = None,
+    expect: tuple[Callable[[Any], bool], str] | None = None,
+) -> None:
+    """Declare a project extension action (no `expect` shape) or observation (with one)."""
+    EXTENSIONS[name] = Extension(frozenset(fields), frozenset(required), defines, dict(uses or {}), expect)
+
+
+def extension_fields(action_name: str, names: Iterable[str]) -> None:
+    EXTENSION_FIELDS.setdefault(action_name, set()).update(names)
+
+
+def see_contributor(fn: SeeContributor) -> SeeContributor:
+    SEE_CONTRIBUTORS.append(fn)
+    return fn
 
 
 def action(name: str) -> Callable[[ActionHandler], ActionHandler]:
