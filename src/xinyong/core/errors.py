@@ -98,6 +98,22 @@ CODES: dict[str, ErrorCode] = _codes(
         "wrong_stage", 409, "案件当前环节不能办理该事项", "the case is not at a stage where this can be done"
     ),
     ErrorCode("unknown_report", 404, "信用报告编号不存在", "no credit report with this number"),
+    # --- lists, measures, the automatic check, commitments ---
+    ErrorCode("unknown_list", 422, "本辖区无此名单", "this profile has no such list"),
+    ErrorCode("unknown_listing", 404, "名单认定记录不存在", "no such listing"),
+    ErrorCode(
+        "ground_not_permitted",
+        422,
+        "列入事由不在本辖区规定的范围内",
+        "the ground is not one this list permits",
+    ),
+    ErrorCode("unknown_matter", 422, "无此联合奖惩事项", "no such matter"),
+    ErrorCode("unknown_measure", 404, "措施清单中无此措施", "no such measure in the measures lists"),
+    ErrorCode("unknown_unit", 422, "实施单位不明", "the implementing unit is missing or unknown"),
+    ErrorCode("unknown_check", 404, "比对记录不存在", "no such check"),
+    ErrorCode("batch_too_large", 413, "批量比对超过上限", "the batch is larger than the limit"),
+    ErrorCode("reason_required", 422, "未采取措施须书面说明理由", "a written reason is required"),
+    ErrorCode("unknown_commitment", 404, "信用承诺不存在", "no such commitment"),
 )
 
 
