@@ -7,9 +7,11 @@ import typer
 from xinyong.audit.cli import app as audit_app
 from xinyong.calendar.cli import app as calendar_app
 from xinyong.catalog.cli import app as catalog_app
+from xinyong.commitments.cli import app as commitments_app
 from xinyong.core.profile_cli import app as profile_app
 from xinyong.dbcli import app as db_app
 from xinyong.demo import demo_command, serve_command
+from xinyong.lists.cli import app as listings_app
 from xinyong.notices.cli import app as notices_app
 from xinyong.queues.cli import queue_command
 from xinyong.records.cli import ingest_command
@@ -41,6 +43,8 @@ app.add_typer(notices_app, name="notices", help="Notification outbox: list, send
 app.add_typer(reports_app, name="reports", help="Credit reports: verify, list.")
 app.add_typer(objections_app, name="objections", help="Objection cases (异议): list, show.")
 app.add_typer(repair_app, name="repair", help="Credit repair cases (信用修复).")
+app.add_typer(listings_app, name="listings", help="Lists (名单): listings, published lists.")
+app.add_typer(commitments_app, name="commitments", help="Credit commitments (信用承诺).")
 
 if __name__ == "__main__":
     app()

@@ -627,3 +627,68 @@ def test_a_profile_without_rights_sections_still_loads(tmp_path: Path) -> None:
     path.write_text(head, encoding="utf-8")
     prof = profiles.load_file(path)
     assert all(getattr(prof, name) is None for name in SECTIONS)
+
+
+# ------------------------------------------------------------- objection grounds, receivers, window
+
+
+def test_objection_grounds_follow_each_text() -> None:
+    """R-OBJ-01: Jilin 第三十五条 five cases (closed); Shenzhen 第三十七条 不准确、不完整、不适当、评价不当;
+    Henan 第四十一条 错误、遗漏等情形 (open: 等)."""
+    from xinyong.core import profile as profile_loader
+
+    got = {
+        pid: (o.grounds_rule, o.grounds, o.grounds_cite)
+        for pid in ("jiangsu", "shenzhen", "nanjing", "jilin", "henan")
+        if (o := profile_loader.get(pid).objection) is not None
+    }
+    assert got["jilin"] == (
+        "closed",
+        [
+            "error",
+            "omission",
+            "trade_secret_or_privacy",
+            "published_after_period",
+            "wrongly_listed",
+            "other_law",
+        ],
+        "吉林 第三十五条",
+    )
+    assert got["shenzhen"][:2] == ("closed", ["error", "omission", "inappropriate", "improper_evaluation"])
+    assert got["henan"][0] == "open"
+    assert got["nanjing"][1] == ["error", "omission", "trade_secret_or_privacy", "lawful_rights"]
+
+
+def test_objection_receivers_and_window_extension() -> None:
+    """R-OBJ-02/03: Shenzhen 第三十七条 platform, agency, provider with the platform's days (第三十九条);
+    第三十八条 the only extendable window."""
+    from xinyong.core import profile as profile_loader
+
+    sz = profile_loader.get("shenzhen").objection
+    assert sz is not None
+    assert (sz.receivers, sz.agency_deadlines) == (["platform", "agency", "provider"], "same_as_platform")
+    assert (sz.window_extendable, sz.window_extension_grounds) == (
+        True,
+        ["force_majeure", "other_legitimate"],
+    )
+    for pid in ("jiangsu", "nanjing", "jilin", "henan"):
+        o = profile_loader.get(pid).objection
+        assert o is not None and (o.window, o.window_extendable) == (None, False)
+    assert profile_loader.get("jilin").objection.receivers == ["platform"]  # type: ignore[union-attr]
+
+
+def test_objection_section_consistency_is_checked() -> None:
+    import pytest
+    from pydantic import ValidationError
+
+    from xinyong.core import profile as profile_loader
+
+    sz = profile_loader.get("shenzhen").objection
+    assert sz is not None
+    data = sz.model_dump(by_alias=True)
+    with pytest.raises(ValidationError, match="closed"):
+        type(sz).model_validate(data | {"grounds": []})
+    with pytest.raises(ValidationError, match="window_extendable"):
+        type(sz).model_validate(data | {"window_extension_grounds": []})
+    with pytest.raises(ValidationError):
+        type(sz).model_validate(data | {"grounds": ["no_such_ground"]})

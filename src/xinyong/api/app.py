@@ -15,9 +15,11 @@ from xinyong.api import problems
 from xinyong.api.misc import audit_router, calendar_router, profiles_router, users_router
 from xinyong.authorizations.router import router as authorizations_router
 from xinyong.catalog.router import router as catalog_router
+from xinyong.commitments.router import router as commitments_router
 from xinyong.core.clock import Clock, system_clock
 from xinyong.core.db import make_engine, session_factory
 from xinyong.core.errors import XinyongError
+from xinyong.lists.router import router as lists_router
 from xinyong.notices.router import router as notices_router
 from xinyong.queues.router import router as queue_router
 from xinyong.records.router import router as records_router
@@ -66,6 +68,8 @@ def create_app(engine: Engine | None = None, clock: Clock = system_clock) -> Fas
     app.include_router(objections_router, prefix=J, tags=["objections"])
     app.include_router(repair_router, prefix=J, tags=["repair"])
     app.include_router(marks_router, prefix=J, tags=["marks"])
+    app.include_router(lists_router, prefix=J, tags=["lists"])
+    app.include_router(commitments_router, prefix=J, tags=["commitments"])
 
     def openapi() -> dict[str, Any]:
         # the routes' problem+json responses refer to `Problem`, which no route returns as a model

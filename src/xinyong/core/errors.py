@@ -98,6 +98,12 @@ CODES: dict[str, ErrorCode] = _codes(
         "wrong_stage", 409, "案件当前环节不能办理该事项", "the case is not at a stage where this can be done"
     ),
     ErrorCode("unknown_report", 404, "信用报告编号不存在", "no credit report with this number"),
+    ErrorCode(
+        "ground_not_listed",
+        422,
+        "异议事由不在本辖区条例列明的情形之内",
+        "the objection ground is not one the profile's text lists",
+    ),
     # --- lists, measures, the automatic check, commitments ---
     ErrorCode("unknown_list", 422, "本辖区无此名单", "this profile has no such list"),
     ErrorCode("unknown_listing", 404, "名单认定记录不存在", "no such listing"),

@@ -35,6 +35,8 @@ from xinyong.core.profile_base import (  # noqa: E402  re-exported: the schema's
     Strict,
     SubjectKindName,
 )
+from xinyong.core.profile_commitments import Commitments, check_items  # noqa: E402
+from xinyong.core.profile_lists import Lists  # noqa: E402
 from xinyong.core.profile_rights import (  # noqa: E402
     ArchiveRequest,
     Contest,
@@ -275,6 +277,9 @@ class Profile(Strict):
     reorganization: Reorganization | None = None
     reports: Reports | None = None
     notices: Notices | None = None
+    # issue 4: lists (名单) and credit commitments (信用承诺)
+    lists: Lists | None = None
+    commitments: Commitments | None = None
 
     @property
     def id(self) -> str:
@@ -302,6 +307,10 @@ class Profile(Strict):
         for i, ex in enumerate(self.intake.exclusions):
             if ex.item not in self.catalog.items:
                 raise ValueError(f"intake.exclusions[{i}]: unknown item {ex.item!r}")
+        if self.commitments is not None:
+            problems = check_items(self.commitments, self.catalog.items)
+            if problems:
+                raise ValueError("; ".join(problems))
         return self
 
     # ---- lookups used by the rules -------------------------------------------------------

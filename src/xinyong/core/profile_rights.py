@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from xinyong.core.profile_base import Cited, DurationSpec, Severity, Strict, SubjectKindName
 
@@ -52,15 +52,50 @@ class Stage(Cited):
     model_config = Strict.model_config | {"populate_by_name": True}
 
 
+# Grounds an objection may name (R-OBJ-01), one vocabulary for every profile; each profile lists the
+# ones its text gives: error 错误/不准确/与事实不符, omission 遗漏/不完整, inappropriate 不适当,
+# trade_secret_or_privacy 侵犯商业秘密、个人隐私, lawful_rights 侵犯（其他）合法权益, improper_evaluation
+# 信用评价不当, published_after_period 失信信息超过公示期限仍在公示, wrongly_listed 不符合严重失信主体名单的
+# 认定条件而被列入或未被移出, other_law 法律、法规、规章规定的其他情形
+ObjectionGround = Literal[
+    "error",
+    "omission",
+    "inappropriate",
+    "trade_secret_or_privacy",
+    "lawful_rights",
+    "improper_evaluation",
+    "published_after_period",
+    "wrongly_listed",
+    "other_law",
+]
+# who may receive an objection (R-OBJ-02): the platform (公共信用信息工作机构), the provider, a credit
+# service agency (信用服务机构)
+Receiver = Literal["platform", "provider", "agency"]
+# reasons for which a late objection's window may be extended (Shenzhen 第三十八条)
+WindowExtensionGround = Literal["force_majeure", "other_legitimate"]
+
+
 class Objection(Cited):
     filers: list[Literal["subject", "interested_party"]]
     form: Literal["written", "written_or_online", "unspecified"] = "unspecified"  # R-OBJ-02
+    # the grounds the text lists; `closed`: an objection naming another ground is refused, `open`: the
+    # list ends with 等情形 or the text gives none (grounds = []); the reason text is always free
+    grounds: list[ObjectionGround] = []
+    grounds_rule: Literal["closed", "open"] = "open"
+    grounds_cite: str | None = None
+    # bodies that may receive the application; `agency_deadlines`: whether the stages bind a credit
+    # service agency that received it (Shenzhen 第三十九条 names it beside the platform) or the text
+    # sets it no time (`unspecified`: its stages have no day)
+    receivers: list[Receiver] = ["platform"]
+    receivers_cite: str | None = None
+    agency_deadlines: Literal["same_as_platform", "unspecified"] = "unspecified"
     # 第二百零三条 applies to a filing window: it limits when a person may act
     window: DurationSpec | None = None  # None: the text sets no filing window
     window_from: Literal["known_on", "received"] = "known_on"
     window_cite: str | None = None
     # Shenzhen 第三十八条: 确因不可抗力或者其他正当理由 the window may be extended on approval
     window_extendable: bool = False
+    window_extension_grounds: list[WindowExtensionGround] = []  # 确因不可抗力或者其他正当理由
     evidence_required: bool = False  # Henan 第四十一条: 并提供相关证据
     # when the objection mark appears (on_receipt / on_acceptance are the moment the case is recorded)
     mark: Literal["on_receipt", "on_acceptance"] | Stage
@@ -73,6 +108,16 @@ class Objection(Cited):
     paused_cite: str | None = None
     unverifiable: Literal["delete", "unspecified"] = "unspecified"  # Shenzhen 第四十一条
     unverifiable_cite: str | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Objection:
+        if self.grounds_rule == "closed" and not self.grounds:
+            raise ValueError("grounds_rule = 'closed' needs the grounds the text lists")
+        if self.window_extendable and (self.window is None or not self.window_extension_grounds):
+            raise ValueError("window_extendable needs a window and window_extension_grounds")
+        if not self.receivers:
+            raise ValueError("receivers: at least one body receives objections")
+        return self
 
 
 class NeverRepairable(Strict):

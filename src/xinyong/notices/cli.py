@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from xinyong.calendar import service as calendar_service
 from xinyong.core.clock import local_date, system_clock
 from xinyong.core.db import make_engine, session_factory, transaction
 from xinyong.dbcli import ensure_schema
@@ -35,21 +36,23 @@ def list_command(
         rows = service.list_notices(
             db_session=db, jurisdiction=jurisdiction, pending=pending, case_ref=case_ref, limit=limit
         )
+        calendar = calendar_service.get_calendar(db_session=db)
         if as_json:
             for n in rows:
-                line = service.message_of(n, n.sent_at or now)
+                line = service.message_of(n, n.sent_at or now, calendar)
                 line.update(sent_at=n.sent_at.isoformat() if n.sent_at else None, attempts=n.attempts)
                 line.update(transport=n.transport, last_error=n.last_error)
-                line["overdue"] = service.is_overdue(n, local_date(now))
+                line["overdue"] = service.is_overdue(n, local_date(now), calendar)
                 typer.echo(json.dumps(line, ensure_ascii=False))
             return
         table = Table("id", "jurisdiction", "kind", "recipient", "case", "due", "sent", "attempts")
         today = local_date(now)
         for n in rows:
             due = ""
-            if n.due_on:
-                due = n.due_on.isoformat() + (" 暂定" if n.due_provisional else "")
-                due += " 逾期" if service.is_overdue(n, today) else ""
+            found = service.due_of(n, calendar)
+            if found is not None:
+                due = found.due.isoformat() + (" 暂定" if found.provisional else "")
+                due += " 逾期" if service.is_overdue(n, today, calendar) else ""
             sent = n.sent_at.isoformat(timespec="seconds") + f" ({n.transport})" if n.sent_at else "pending"
             table.add_row(
                 str(n.id),

@@ -1,4 +1,7 @@
-"""The notice outbox. A notice row is never deleted: sending sets sent_at, failures count attempts."""
+"""The notice outbox. A notice row is never deleted: sending sets sent_at, failures count attempts.
+
+A notice's due day is computed when read from the rule it was given (`due_from` + `due_rule`), like
+every other deadline: nothing stored goes stale when an operator loads a calendar year."""
 
 from __future__ import annotations
 
@@ -28,8 +31,13 @@ class Notice(Base):
     subject_id: Mapped[int | None] = mapped_column(Integer)
     case_ref: Mapped[str | None] = mapped_column(String(80))
     content: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)  # {"zh": ..., "en": ...}
+    # a due day the caller fixed (no working-day count to redo); rule-based notices leave it empty
     due_on: Mapped[date | None] = mapped_column(Date)
     due_provisional: Mapped[bool] = mapped_column(Boolean, default=False)
+    # the rule a due day is computed from when read (service.DueRule): the day it runs from and
+    # {"within": [...], "paused": [...]}, so a year loaded later makes a provisional day exact
+    due_from: Mapped[date | None] = mapped_column(Date)
+    due_rule: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     transport: Mapped[str | None] = mapped_column(String(40))

@@ -12,9 +12,11 @@ from sqlalchemy.orm import Session
 
 from xinyong.api import problems
 from xinyong.api.deps import CurrentActor, CurrentProfile, DbSession, Now, RowId
+from xinyong.calendar import service as calendar_service
 from xinyong.core.actor import Actor, Role
 from xinyong.core.clock import local_date
 from xinyong.core.errors import XinyongError
+from xinyong.core.workdays import WorkCalendar
 from xinyong.notices import service
 from xinyong.notices.models import Notice
 from xinyong.notices.transports import get_transport
@@ -48,7 +50,8 @@ class NoticeRead(BaseModel):
     last_error: str | None
 
     @classmethod
-    def of(cls, notice: Notice, today: date) -> NoticeRead:
+    def of(cls, notice: Notice, today: date, calendar: WorkCalendar) -> NoticeRead:
+        due = service.due_of(notice, calendar)  # computed now from the notice's rule
         return cls(
             id=notice.id,
             jurisdiction=notice.jurisdiction,
@@ -58,8 +61,8 @@ class NoticeRead(BaseModel):
             subject_id=notice.subject_id,
             case_ref=notice.case_ref,
             content=notice.content,
-            due=DueRead(date=notice.due_on, provisional=notice.due_provisional) if notice.due_on else None,
-            overdue=service.is_overdue(notice, today),
+            due=DueRead(date=due.due, provisional=due.provisional) if due else None,
+            overdue=service.is_overdue(notice, today, calendar),
             created_at=notice.created_at,
             sent_at=notice.sent_at,
             transport=notice.transport,
@@ -120,7 +123,8 @@ def list_notices(
         stmt = stmt.where(Notice.recipient == recipient)
     rows = db_session.scalars(stmt.order_by(Notice.created_at, Notice.id).offset(offset).limit(limit))
     today = local_date(now)
-    return [NoticeRead.of(n, today) for n in rows]
+    calendar = calendar_service.get_calendar(db_session=db_session)
+    return [NoticeRead.of(n, today, calendar) for n in rows]
 
 
 @router.get("/notices/{notice_id}", response_model=NoticeRead, summary="One notice", responses=problems.AUTH)
@@ -132,7 +136,7 @@ def get_notice(
     notice = db_session.scalars(_visible(db_session, actor, profile.id).where(Notice.id == notice_id)).first()
     if notice is None:
         raise XinyongError("not_found", detail=f"notice {notice_id}")
-    return NoticeRead.of(notice, local_date(now))
+    return NoticeRead.of(notice, local_date(now), calendar_service.get_calendar(db_session=db_session))
 
 
 @router.post(

@@ -11,14 +11,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from xinyong.audit.models import AuditEntry
 from xinyong.authorizations.models import Authorization
+from xinyong.calendar import service as calendar_service
 from xinyong.core.periods import Unit, end_of
+from xinyong.core.profile_base import DurationSpec
 from xinyong.core.profile_rights import Stage
 from xinyong.core.workdays import Deadline, WorkCalendar
 from xinyong.notices.models import Notice
@@ -39,13 +41,14 @@ def enqueue(
     subject_id: int | None,
     case_ref: str | None,
     content: dict[str, Any],
-    due: tuple[date, bool] | None,
+    due: DueRule | tuple[date, bool] | None,
 ) -> Notice:
     """Store a notice owed to `recipient`; it is delivered later by `deliver_pending`.
 
     `recipient`: a unit's name, or for `applicant`/`subject` the person's identifier (that is how a
-    subject finds its own notices). `content`: {"zh": ..., "en": ...}. `due`: (date, provisional),
-    the day by which the law wants the notice given, or None where the text sets no time.
+    subject finds its own notices). `content`: {"zh": ..., "en": ...}. `due`: the rule the due day is
+    computed from when read (`DueRule`: start + period, e.g. 1 working day from the decision), or a
+    fixed (date, provisional) where no count can change, or None where the text sets no time.
     """
     if now.tzinfo is None:
         raise ValueError("naive datetime refused: pass a timezone-aware instant")
@@ -59,8 +62,10 @@ def enqueue(
         subject_id=subject_id,
         case_ref=case_ref,
         content=dict(content),
-        due_on=due[0] if due else None,
-        due_provisional=bool(due[1]) if due else False,
+        due_on=due[0] if isinstance(due, tuple) else None,
+        due_provisional=bool(due[1]) if isinstance(due, tuple) else False,
+        due_from=due.start if isinstance(due, DueRule) else None,
+        due_rule=due.to_json() if isinstance(due, DueRule) else None,
         created_at=now,
         sent_at=None,
         transport=None,
@@ -106,13 +111,17 @@ def list_notices(
     return list(db_session.scalars(stmt))
 
 
-def is_overdue(notice: Notice, today: date) -> bool:
+def is_overdue(notice: Notice, today: date, calendar: WorkCalendar | None = None) -> bool:
     """Unsent after its due day (the end of the due day is still in time)."""
-    return notice.sent_at is None and notice.due_on is not None and today > notice.due_on
+    if notice.sent_at is not None:
+        return False
+    due = due_of(notice, calendar)
+    return due is not None and today > due.due
 
 
-def message_of(notice: Notice, sent_at: datetime) -> dict[str, Any]:
-    """What a transport carries: the stored notice, plain JSON."""
+def message_of(notice: Notice, sent_at: datetime, calendar: WorkCalendar | None = None) -> dict[str, Any]:
+    """What a transport carries: the stored notice with its due day computed now, plain JSON."""
+    due = due_of(notice, calendar)
     return {
         "id": notice.id,
         "jurisdiction": notice.jurisdiction,
@@ -122,11 +131,7 @@ def message_of(notice: Notice, sent_at: datetime) -> dict[str, Any]:
         "subject_id": notice.subject_id,
         "case_ref": notice.case_ref,
         "content": notice.content,
-        "due": (
-            {"date": notice.due_on.isoformat(), "provisional": notice.due_provisional}
-            if notice.due_on
-            else None
-        ),
+        "due": {"date": due.due.isoformat(), "provisional": due.provisional} if due else None,
         "created_at": notice.created_at.astimezone(UTC).isoformat(),
         "sent_at": sent_at.astimezone(UTC).isoformat(),
         "attempt": notice.attempts,
@@ -171,9 +176,10 @@ def deliver_pending(
         notice.attempts += 1
     db_session.flush()
     report = DeliveryReport()
+    calendar = calendar_service.get_calendar(db_session=db_session) if claimed else None
     for notice in claimed:
         try:
-            transport.send(message_of(notice, now))
+            transport.send(message_of(notice, now, calendar))
         except Exception as exc:  # any transport failure is one failed attempt, never lost
             notice.last_error = f"{type(exc).__name__}: {exc}"[:2000]
             report.failed[notice.id] = notice.last_error
@@ -184,6 +190,97 @@ def deliver_pending(
             report.sent.append(notice.id)
     db_session.flush()
     return report
+
+
+# --------------------------------------------------------------------------- due dates, computed when read
+
+Within = DurationSpec | Literal["immediately", "same_day"]
+
+
+@dataclass(frozen=True)
+class DueRule:
+    """How a notice's due day is found: the earliest of `within` periods running from `start`, not
+    counting `paused` days (Henan 第四十一条). Stored with the notice and computed when read, so a due
+    day in a year the calendar does not know yet is provisional until that year is loaded, then exact
+    (SCENARIOS.md "Dates and periods")."""
+
+    start: date
+    within: tuple[Within, ...]
+    paused: tuple[tuple[date, date], ...] = ()
+    extra_working_days: int = 0  # approved extensions (延期) added to the period
+
+    @classmethod
+    def of(
+        cls,
+        stages: Stage | Sequence[Stage | None] | None,
+        start: date,
+        paused: Sequence[tuple[date, date]] = (),
+        extra_working_days: int = 0,
+    ) -> DueRule | None:
+        """The rule of one stage, or the earliest of several running from the same day; None where the
+        text sets no day (`promptly`, `unspecified`)."""
+        if stages is None:
+            return None
+        found = [stages] if isinstance(stages, Stage) else [s for s in stages if s is not None]
+        within = tuple(
+            s.within
+            for s in found
+            if isinstance(s.within, DurationSpec) or s.within in ("immediately", "same_day")
+        )
+        if not within:
+            return None
+        return cls(start, within, tuple(paused), extra_working_days)  # type: ignore[arg-type]
+
+    def due(self, calendar: WorkCalendar) -> Deadline:
+        paused = list(self.paused)
+        dues = [_one(self.start, w, calendar, paused) for w in self.within]
+        first = min(dues, key=lambda d: (d.due, d.provisional))
+        if self.extra_working_days:
+            more = calendar.add_working_days(first.due, self.extra_working_days, paused=paused)
+            return Deadline(more.due, more.provisional or first.provisional)
+        return first
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "within": [
+                w if isinstance(w, str) else {"value": w.value, "unit": w.unit.value} for w in self.within
+            ],
+            "paused": [[a.isoformat(), b.isoformat()] for a, b in self.paused],
+            "extra_working_days": self.extra_working_days,
+        }
+
+    @classmethod
+    def from_json(cls, start: date, data: dict[str, Any]) -> DueRule:
+        within: list[Within] = [
+            w if isinstance(w, str) else DurationSpec.model_validate(w) for w in data.get("within", [])
+        ]
+        paused = tuple((date.fromisoformat(a), date.fromisoformat(b)) for a, b in data.get("paused", []))
+        return cls(start, tuple(within), paused, int(data.get("extra_working_days", 0)))
+
+
+def _one(start: date, within: Within, calendar: WorkCalendar, paused: list[tuple[date, date]]) -> Deadline:
+    if isinstance(within, str):
+        return Deadline(start, False)  # immediately / same_day: the day itself
+    if within.unit is Unit.working_day:
+        return calendar.add_working_days(start, within.value, paused=paused)
+    return Deadline(end_of(start, within.to_duration()), False)  # 民法典 第二百零一条、第二百零二条
+
+
+def rule_of(notice: Notice) -> DueRule | None:
+    if notice.due_rule is None or notice.due_from is None:
+        return None
+    return DueRule.from_json(notice.due_from, notice.due_rule)
+
+
+def due_of(notice: Notice, calendar: WorkCalendar | None) -> Deadline | None:
+    """The notice's due day as of now: from its rule with today's calendar, else the day the caller
+    fixed, else None (the text sets no time). `calendar` is needed for a rule-based notice."""
+    rule = rule_of(notice)
+    if rule is not None:
+        if calendar is None:
+            raise ValueError(f"notice {notice.id} has a due rule: pass the calendar")
+        return rule.due(calendar)
+    return Deadline(notice.due_on, notice.due_provisional) if notice.due_on is not None else None
 
 
 # --------------------------------------------------------------------------- helpers for the features
@@ -253,7 +350,7 @@ def notify_receiving_units(
     kind: str,
     case_ref: str | None,
     content: dict[str, Any],
-    due: tuple[date, bool] | None,
+    due: DueRule | tuple[date, bool] | None,
 ) -> list[Notice]:
     """One `sharing_unit` notice to each unit that received the record (marked, corrected, revoked …)."""
     return [

@@ -3,18 +3,45 @@
 Each is asked by the subject named in `by` (default: the record's subject); `reorganize` by the
 subject it names (its administrator acts in its name). The effects show through `see` (marks,
 visibility) and `status` (a record's state).
+
+Project extensions: `reorganize.plan_on` (the day the court approved the plan; default: the day it is
+presented) and the observation `adverse_use: {subject, matter}` with expect `{excluded: [record refs],
+used: [record refs]}` — which of the subject's records the automatic check may not use against it for
+that matter (Shenzhen 第七十一条: pre-plan information, by the day it was decided, whenever submitted).
 """
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from xinyong.core.actor import Actor, Role
+from xinyong.core.db import transaction
+from xinyong.core.errors import XinyongError
 from xinyong.records.models import Record
 from xinyong.rights.marks import service
-from xinyong.scenario.steps import action
+from xinyong.scenario.steps import action, extension, extension_fields, observation
+
+
+def _expect_shape(e: Any) -> bool:
+    return (
+        isinstance(e, dict)
+        and bool(e)
+        and set(e) <= {"excluded", "used"}
+        and all(isinstance(v, list) and all(isinstance(x, str) for x in v) for v in e.values())
+    )
+
+
+extension_fields("reorganize", {"plan_on"})
+extension(
+    "adverse_use",
+    fields={"subject", "matter"},
+    required={"subject", "matter"},
+    uses={"subject": {"subject"}},
+    expect=(_expect_shape, "{excluded: [record refs], used: [record refs]}"),
+)
 
 
 def _asker(run: Any, args: dict[str, Any], db: Session, record_id: int) -> Actor:
@@ -77,4 +104,30 @@ def do_reorganize(run: Any, n: int, args: dict[str, Any], db: Session) -> None:
         actor=run._subject_actor(subject, args["subject"]),
         subject=subject,
         document=str(args["document"]) if args.get("document") else None,
+        plan_on=_day(args.get("plan_on")),
     )
+
+
+def _day(value: Any) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise XinyongError("invalid_date", field="plan_on", detail=str(value)) from None
+
+
+@observation("adverse_use")
+def observe_adverse_use(run: Any, n: int, args: dict[str, Any], expect: dict[str, Any]) -> None:
+    with transaction(run.factory) as db:
+        subject = run._subject(db, args["subject"])
+        excluded = service.excluded_records(
+            db_session=db, profile=run.profile, now=run.now, subject_id=subject.id, matter=str(args["matter"])
+        )
+    for ref in expect.get("excluded") or []:
+        if run.records.get(str(ref)) not in excluded:
+            run.fail(n, f"adverse_use {args['matter']}: expected {ref} excluded, it may be used")
+    for ref in expect.get("used") or []:
+        rid = run.records.get(str(ref))
+        if rid is None or rid in excluded:
+            run.fail(n, f"adverse_use {args['matter']}: expected {ref} usable, it is excluded")

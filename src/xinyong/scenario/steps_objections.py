@@ -11,7 +11,12 @@ Deadline stages are the profile's objection stage names (rules.py): `mark`, `com
 `window` (the last day to file). Without `stage`: what the case waits for now.
 
 Project extensions the step reads when the runner lets them through: `object.evidence` (a list, or
-one text: the supporting materials Henan 第四十一条 requires) and `resolve.changes` / `resolve.reason`.
+one text: the supporting materials Henan 第四十一条 requires) and `resolve.changes` / `resolve.reason`;
+declared here: `object.ground` (异议事由 from the profile's list), `object.filed_with` (`platform`,
+`provider` or `agency`) with `object.received_by` (the agency's name), and the action `extend_window`
+(`ref`, `record`, `by`, `ground`: force_majeure / other_legitimate, `reason`, `known_on`, `until`): the
+filer asks to file after the window and the department approves it through `until` (Shenzhen
+第三十八条); without `until` the request is made and left undecided.
 """
 
 from __future__ import annotations
@@ -27,10 +32,19 @@ from xinyong.core.errors import XinyongError
 from xinyong.records.models import Record
 from xinyong.rights.objections import service
 from xinyong.rights.objections.models import ObjectionCase
-from xinyong.scenario.steps import action, deadline_resolver, status_resolver
+from xinyong.scenario.steps import action, deadline_resolver, extension, extension_fields, status_resolver
 from xinyong.subjects.models import Subject
 
 REFS = "_objection_refs"  # the run's objection refs, so resolvers answer only for their own
+
+extension_fields("object", {"ground", "filed_with", "received_by"})
+extension(
+    "extend_window",
+    fields={"ref", "record", "by", "ground", "reason", "known_on", "until"},
+    required={"ref", "record", "ground"},
+    defines="window_extension",
+    uses={"record": {"record"}, "by": {"subject"}},
+)
 
 
 def _refs(run: Any) -> set[str]:
@@ -92,8 +106,49 @@ def do_object(run: Any, n: int, args: dict[str, Any], db: Session) -> None:
         target=target,
         known_on=_day(args.get("known_on"), "known_on"),
         evidence=_evidence(args.get("evidence")),
+        ground=str(args["ground"]) if args.get("ground") is not None else None,
+        filed_with=str(args.get("filed_with") or service.PLATFORM),
+        received_by=str(args["received_by"]) if args.get("received_by") is not None else None,
     )
     run.handles[ref] = case.id
+
+
+@action("extend_window")
+def do_extend_window(run: Any, n: int, args: dict[str, Any], db: Session) -> None:
+    ref = str(args["ref"])
+    run.handles[ref] = None
+    record_id = run._record(args["record"])
+    if args.get("by") is not None:
+        filer = run._subject(db, args["by"])
+        by_ref = args["by"]
+    else:
+        record = db.get(Record, record_id)
+        assert record is not None
+        filer = db.get(Subject, record.subject_id)
+        by_ref = "record-subject"
+    ext = service.request_window_extension(
+        db_session=db,
+        profile=run.profile,
+        now=run.now,
+        actor=run._subject_actor(filer, by_ref),
+        record_id=record_id,
+        ground=str(args["ground"]),
+        reason=str(args.get("reason") or "不可抗力"),
+        known_on=_day(args.get("known_on"), "known_on"),
+    )
+    until = _day(args.get("until"), "until")
+    if until is not None:
+        service.decide_window_extension(
+            db_session=db,
+            profile=run.profile,
+            now=run.now,
+            actor=run.operator,
+            request_id=ext.id,
+            approve=True,
+            until=until,
+            reason="经核实批准",
+        )
+    run.handles[ref] = ext.id
 
 
 @action("forward")

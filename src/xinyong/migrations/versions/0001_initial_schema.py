@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 03:13:25.761217
+Create Date: 2026-11-22 04:33:59.306431
 """
 
 from __future__ import annotations
@@ -121,6 +121,27 @@ def upgrade() -> None:
         sa.UniqueConstraint("jurisdiction", "code", "version", name=op.f("uq_catalog_items_jurisdiction")),
     )
     op.create_table(
+        "commitment_matters",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("jurisdiction", sa.String(length=40), nullable=False),
+        sa.Column("code", sa.String(length=120), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column(
+            "kinds",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column("basis", sa.String(length=300), nullable=False),
+        sa.Column("added_at", xinyong.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("added_by", sa.String(length=120), nullable=False),
+        sa.Column("withdrawn_at", xinyong.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("withdrawn_by", sa.String(length=120), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_commitment_matters")),
+    )
+    with op.batch_alter_table("commitment_matters", schema=None) as batch_op:
+        batch_op.create_index("ix_commitment_matters", ["jurisdiction", "code"], unique=False)
+
+    op.create_table(
         "notices",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("jurisdiction", sa.String(length=40), nullable=False),
@@ -136,6 +157,12 @@ def upgrade() -> None:
         ),
         sa.Column("due_on", sa.Date(), nullable=True),
         sa.Column("due_provisional", sa.Boolean(), nullable=False),
+        sa.Column("due_from", sa.Date(), nullable=True),
+        sa.Column(
+            "due_rule",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            nullable=True,
+        ),
         sa.Column("created_at", xinyong.core.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("sent_at", xinyong.core.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("transport", sa.String(length=40), nullable=True),
@@ -222,6 +249,54 @@ def upgrade() -> None:
     with op.batch_alter_table("issued_reports", schema=None) as batch_op:
         batch_op.create_index("ix_issued_reports_series", ["jurisdiction", "year", "sequence"], unique=True)
         batch_op.create_index("ix_issued_reports_subject", ["subject_id", "jurisdiction"], unique=False)
+
+    op.create_table(
+        "listings",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("jurisdiction", sa.String(length=40), nullable=False),
+        sa.Column("list", sa.String(length=24), nullable=False),
+        sa.Column("subject_id", sa.Integer(), nullable=False),
+        sa.Column("ground", sa.String(length=40), nullable=False),
+        sa.Column(
+            "basis_record_ids",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column("proposed_by", sa.String(length=120), nullable=False),
+        sa.Column("determining_body", sa.String(length=200), nullable=False),
+        sa.Column("state", sa.String(length=16), nullable=False),
+        sa.Column("proposed_at", xinyong.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column(
+            "notice",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            nullable=True,
+        ),
+        sa.Column("notified_at", xinyong.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column(
+            "decision",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            nullable=True,
+        ),
+        sa.Column("decided_at", xinyong.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("valid_until", sa.Date(), nullable=True),
+        sa.Column("removed_at", xinyong.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("removal_reason", sa.String(length=16), nullable=True),
+        sa.Column(
+            "removal_announcement",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            nullable=True,
+        ),
+        sa.Column("objections_open", sa.Integer(), nullable=False),
+        sa.Column("last_seq", sa.Integer(), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["subject_id"], ["subjects.id"], name=op.f("fk_listings_subject_id_subjects")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_listings")),
+    )
+    with op.batch_alter_table("listings", schema=None) as batch_op:
+        batch_op.create_index("ix_listings_list_state", ["jurisdiction", "list", "state"], unique=False)
+        batch_op.create_index("ix_listings_subject", ["jurisdiction", "subject_id"], unique=False)
 
     op.create_table(
         "records",
@@ -312,6 +387,74 @@ def upgrade() -> None:
         sa.UniqueConstraint("token_hash", name=op.f("uq_api_tokens_token_hash")),
     )
     op.create_table(
+        "commitments",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("jurisdiction", sa.String(length=40), nullable=False),
+        sa.Column("subject_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=20), nullable=False),
+        sa.Column("matter", sa.String(length=120), nullable=False),
+        sa.Column("unit", sa.String(length=200), nullable=False),
+        sa.Column("made_on", sa.Date(), nullable=False),
+        sa.Column("made_at", xinyong.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("made_by", sa.String(length=120), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("breach_consequences", sa.Text(), nullable=True),
+        sa.Column("accepts_constraints", sa.Boolean(), nullable=False),
+        sa.Column("area", sa.String(length=20), nullable=True),
+        sa.Column("public_requested", sa.Boolean(), nullable=False),
+        sa.Column("public", sa.Boolean(), nullable=False),
+        sa.Column("public_cite", sa.String(length=200), nullable=True),
+        sa.Column("due", sa.Date(), nullable=True),
+        sa.Column("state", sa.String(length=10), nullable=False),
+        sa.Column("verified_at", xinyong.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("verified_by", sa.String(length=120), nullable=True),
+        sa.Column("verifier_unit", sa.String(length=200), nullable=True),
+        sa.Column("finding", sa.Text(), nullable=True),
+        sa.Column("serious", sa.Boolean(), nullable=True),
+        sa.Column("document", sa.String(length=200), nullable=True),
+        sa.Column("made_record_id", sa.Integer(), nullable=True),
+        sa.Column("outcome_record_id", sa.Integer(), nullable=True),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["made_record_id"], ["records.id"], name=op.f("fk_commitments_made_record_id_records")
+        ),
+        sa.ForeignKeyConstraint(
+            ["outcome_record_id"], ["records.id"], name=op.f("fk_commitments_outcome_record_id_records")
+        ),
+        sa.ForeignKeyConstraint(
+            ["subject_id"], ["subjects.id"], name=op.f("fk_commitments_subject_id_subjects")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_commitments")),
+    )
+    with op.batch_alter_table("commitments", schema=None) as batch_op:
+        batch_op.create_index("ix_commitments_open", ["jurisdiction", "state"], unique=False)
+        batch_op.create_index("ix_commitments_subject", ["jurisdiction", "subject_id"], unique=False)
+
+    op.create_table(
+        "listing_events",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("listing_id", sa.Integer(), nullable=False),
+        sa.Column("seq", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=24), nullable=False),
+        sa.Column("at", xinyong.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("actor", sa.String(length=120), nullable=False),
+        sa.Column("role", sa.String(length=16), nullable=False),
+        sa.Column("organization", sa.String(length=200), nullable=True),
+        sa.Column("state_before", sa.String(length=16), nullable=True),
+        sa.Column("state_after", sa.String(length=16), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=True),
+        sa.Column(
+            "data",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            nullable=False,
+        ),
+        sa.ForeignKeyConstraint(
+            ["listing_id"], ["listings.id"], name=op.f("fk_listing_events_listing_id_listings")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_listing_events")),
+        sa.UniqueConstraint("listing_id", "seq", name=op.f("uq_listing_events_listing_id")),
+    )
+    op.create_table(
         "mark_cases",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("jurisdiction", sa.String(length=40), nullable=False),
@@ -340,46 +483,37 @@ def upgrade() -> None:
         batch_op.create_index("ix_mark_cases_subject", ["subject_id", "jurisdiction"], unique=False)
 
     op.create_table(
-        "objections",
+        "objection_window_extensions",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("jurisdiction", sa.String(length=40), nullable=False),
         sa.Column("record_id", sa.Integer(), nullable=False),
         sa.Column("subject_id", sa.Integer(), nullable=False),
         sa.Column("filer_id", sa.Integer(), nullable=False),
-        sa.Column("filer_kind", sa.String(length=20), nullable=False),
-        sa.Column("target", sa.String(length=12), nullable=False),
+        sa.Column("ground", sa.String(length=20), nullable=False),
         sa.Column("reason", sa.Text(), nullable=False),
-        sa.Column(
-            "evidence",
-            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
-            nullable=False,
-        ),
         sa.Column("known_on", sa.Date(), nullable=True),
-        sa.Column("filed_by", sa.String(length=120), nullable=False),
-        sa.Column("filed_with", sa.String(length=10), nullable=False),
-        sa.Column("received_at", xinyong.core.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("state", sa.String(length=16), nullable=False),
-        sa.Column("forwarded_at", xinyong.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("requested_at", xinyong.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("requested_by", sa.String(length=120), nullable=False),
+        sa.Column("state", sa.String(length=12), nullable=False),
         sa.Column("decided_at", xinyong.core.db.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("decided_by", sa.String(length=10), nullable=True),
-        sa.Column("outcome", sa.String(length=16), nullable=True),
-        sa.Column("review_requested_at", xinyong.core.db.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("reviewed_at", xinyong.core.db.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("review_outcome", sa.String(length=16), nullable=True),
-        sa.Column("paused_at", xinyong.core.db.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("last_seq", sa.Integer(), nullable=False),
+        sa.Column("decided_by", sa.String(length=120), nullable=True),
+        sa.Column("decision_reason", sa.Text(), nullable=True),
+        sa.Column("until", sa.Date(), nullable=True),
+        sa.Column("objection_id", sa.Integer(), nullable=True),
         sa.Column("version", sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(["filer_id"], ["subjects.id"], name=op.f("fk_objections_filer_id_subjects")),
-        sa.ForeignKeyConstraint(["record_id"], ["records.id"], name=op.f("fk_objections_record_id_records")),
         sa.ForeignKeyConstraint(
-            ["subject_id"], ["subjects.id"], name=op.f("fk_objections_subject_id_subjects")
+            ["filer_id"], ["subjects.id"], name=op.f("fk_objection_window_extensions_filer_id_subjects")
         ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_objections")),
+        sa.ForeignKeyConstraint(
+            ["record_id"], ["records.id"], name=op.f("fk_objection_window_extensions_record_id_records")
+        ),
+        sa.ForeignKeyConstraint(
+            ["subject_id"], ["subjects.id"], name=op.f("fk_objection_window_extensions_subject_id_subjects")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_objection_window_extensions")),
     )
-    with op.batch_alter_table("objections", schema=None) as batch_op:
-        batch_op.create_index("ix_objections_open", ["jurisdiction", "state"], unique=False)
-        batch_op.create_index("ix_objections_record", ["record_id"], unique=False)
-        batch_op.create_index("ix_objections_subject", ["subject_id", "jurisdiction"], unique=False)
+    with op.batch_alter_table("objection_window_extensions", schema=None) as batch_op:
+        batch_op.create_index("ix_objection_window_ext_record", ["record_id", "filer_id"], unique=False)
 
     op.create_table(
         "record_events",
@@ -452,6 +586,105 @@ def upgrade() -> None:
         batch_op.create_index("ix_repair_cases_subject", ["subject_id"], unique=False)
 
     op.create_table(
+        "commitment_events",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("commitment_id", sa.Integer(), nullable=False),
+        sa.Column("seq", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("at", xinyong.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("actor", sa.String(length=120), nullable=False),
+        sa.Column("role", sa.String(length=16), nullable=False),
+        sa.Column("organization", sa.String(length=200), nullable=True),
+        sa.Column("state_before", sa.String(length=10), nullable=True),
+        sa.Column("state_after", sa.String(length=10), nullable=False),
+        sa.Column(
+            "record_ids",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column(
+            "data",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            nullable=False,
+        ),
+        sa.ForeignKeyConstraint(
+            ["commitment_id"], ["commitments.id"], name=op.f("fk_commitment_events_commitment_id_commitments")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_commitment_events")),
+        sa.UniqueConstraint("commitment_id", "seq", name=op.f("uq_commitment_events_commitment_id")),
+    )
+    op.create_table(
+        "objections",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("jurisdiction", sa.String(length=40), nullable=False),
+        sa.Column("record_id", sa.Integer(), nullable=False),
+        sa.Column("subject_id", sa.Integer(), nullable=False),
+        sa.Column("filer_id", sa.Integer(), nullable=False),
+        sa.Column("filer_kind", sa.String(length=20), nullable=False),
+        sa.Column("target", sa.String(length=12), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column(
+            "evidence",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column("known_on", sa.Date(), nullable=True),
+        sa.Column("filed_by", sa.String(length=120), nullable=False),
+        sa.Column("filed_with", sa.String(length=10), nullable=False),
+        sa.Column("received_by", sa.String(length=200), nullable=True),
+        sa.Column("ground", sa.String(length=32), nullable=True),
+        sa.Column("window_extension_id", sa.Integer(), nullable=True),
+        sa.Column("received_at", xinyong.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("state", sa.String(length=16), nullable=False),
+        sa.Column("forwarded_at", xinyong.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("decided_at", xinyong.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("decided_by", sa.String(length=10), nullable=True),
+        sa.Column("outcome", sa.String(length=16), nullable=True),
+        sa.Column("review_requested_at", xinyong.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("reviewed_at", xinyong.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("review_outcome", sa.String(length=16), nullable=True),
+        sa.Column("paused_at", xinyong.core.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("last_seq", sa.Integer(), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(["filer_id"], ["subjects.id"], name=op.f("fk_objections_filer_id_subjects")),
+        sa.ForeignKeyConstraint(["record_id"], ["records.id"], name=op.f("fk_objections_record_id_records")),
+        sa.ForeignKeyConstraint(
+            ["subject_id"], ["subjects.id"], name=op.f("fk_objections_subject_id_subjects")
+        ),
+        sa.ForeignKeyConstraint(
+            ["window_extension_id"],
+            ["objection_window_extensions.id"],
+            name=op.f("fk_objections_window_extension_id_objection_window_extensions"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_objections")),
+    )
+    with op.batch_alter_table("objections", schema=None) as batch_op:
+        batch_op.create_index("ix_objections_open", ["jurisdiction", "state"], unique=False)
+        batch_op.create_index("ix_objections_record", ["record_id"], unique=False)
+        batch_op.create_index("ix_objections_subject", ["subject_id", "jurisdiction"], unique=False)
+
+    op.create_table(
+        "repair_events",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("case_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=24), nullable=False),
+        sa.Column("at", xinyong.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("actor", sa.String(length=120), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column(
+            "data",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            nullable=False,
+        ),
+        sa.ForeignKeyConstraint(
+            ["case_id"], ["repair_cases.id"], name=op.f("fk_repair_events_case_id_repair_cases")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_repair_events")),
+    )
+    with op.batch_alter_table("repair_events", schema=None) as batch_op:
+        batch_op.create_index("ix_repair_events_case", ["case_id"], unique=False)
+
+    op.create_table(
         "objection_events",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("objection_id", sa.Integer(), nullable=False),
@@ -475,37 +708,23 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_objection_events")),
         sa.UniqueConstraint("objection_id", "seq", name=op.f("uq_objection_events_objection_id")),
     )
-    op.create_table(
-        "repair_events",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("case_id", sa.Integer(), nullable=False),
-        sa.Column("kind", sa.String(length=24), nullable=False),
-        sa.Column("at", xinyong.core.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("actor", sa.String(length=120), nullable=False),
-        sa.Column("version", sa.Integer(), nullable=False),
-        sa.Column(
-            "data",
-            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
-            nullable=False,
-        ),
-        sa.ForeignKeyConstraint(
-            ["case_id"], ["repair_cases.id"], name=op.f("fk_repair_events_case_id_repair_cases")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_repair_events")),
-    )
-    with op.batch_alter_table("repair_events", schema=None) as batch_op:
-        batch_op.create_index("ix_repair_events_case", ["case_id"], unique=False)
-
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    op.drop_table("objection_events")
     with op.batch_alter_table("repair_events", schema=None) as batch_op:
         batch_op.drop_index("ix_repair_events_case")
 
     op.drop_table("repair_events")
-    op.drop_table("objection_events")
+    with op.batch_alter_table("objections", schema=None) as batch_op:
+        batch_op.drop_index("ix_objections_subject")
+        batch_op.drop_index("ix_objections_record")
+        batch_op.drop_index("ix_objections_open")
+
+    op.drop_table("objections")
+    op.drop_table("commitment_events")
     with op.batch_alter_table("repair_cases", schema=None) as batch_op:
         batch_op.drop_index("ix_repair_cases_subject")
         batch_op.drop_index("ix_repair_cases_record")
@@ -516,17 +735,21 @@ def downgrade() -> None:
         batch_op.drop_index("ix_record_events_record")
 
     op.drop_table("record_events")
-    with op.batch_alter_table("objections", schema=None) as batch_op:
-        batch_op.drop_index("ix_objections_subject")
-        batch_op.drop_index("ix_objections_record")
-        batch_op.drop_index("ix_objections_open")
+    with op.batch_alter_table("objection_window_extensions", schema=None) as batch_op:
+        batch_op.drop_index("ix_objection_window_ext_record")
 
-    op.drop_table("objections")
+    op.drop_table("objection_window_extensions")
     with op.batch_alter_table("mark_cases", schema=None) as batch_op:
         batch_op.drop_index("ix_mark_cases_subject")
         batch_op.drop_index("ix_mark_cases_record")
 
     op.drop_table("mark_cases")
+    op.drop_table("listing_events")
+    with op.batch_alter_table("commitments", schema=None) as batch_op:
+        batch_op.drop_index("ix_commitments_subject")
+        batch_op.drop_index("ix_commitments_open")
+
+    op.drop_table("commitments")
     op.drop_table("api_tokens")
     op.drop_table("users")
     with op.batch_alter_table("responsible_persons", schema=None) as batch_op:
@@ -537,6 +760,11 @@ def downgrade() -> None:
         batch_op.drop_index("ix_records_subject")
 
     op.drop_table("records")
+    with op.batch_alter_table("listings", schema=None) as batch_op:
+        batch_op.drop_index("ix_listings_subject")
+        batch_op.drop_index("ix_listings_list_state")
+
+    op.drop_table("listings")
     with op.batch_alter_table("issued_reports", schema=None) as batch_op:
         batch_op.drop_index("ix_issued_reports_subject")
         batch_op.drop_index("ix_issued_reports_series")
@@ -554,6 +782,10 @@ def downgrade() -> None:
         batch_op.drop_index("ix_notices_case")
 
     op.drop_table("notices")
+    with op.batch_alter_table("commitment_matters", schema=None) as batch_op:
+        batch_op.drop_index("ix_commitment_matters")
+
+    op.drop_table("commitment_matters")
     op.drop_table("catalog_items")
     op.drop_table("calendar_years")
     op.drop_table("calendar_days")

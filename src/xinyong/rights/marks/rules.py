@@ -18,6 +18,8 @@ Choices the texts leave open (docs/rights-repair.md):
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from xinyong.core.clock import local_date
@@ -162,6 +164,21 @@ def pre_plan(decided_on: date, plan_on: date) -> bool:
     return decided_on < plan_on
 
 
+@dataclass(frozen=True)
+class Plan:
+    """A reorganization plan being (or having been) executed: the day the court approved it, and when
+    the platform received it and when its execution ended (None: still executed)."""
+
+    plan_on: date
+    received_at: datetime
+    ended_at: datetime | None = None
+
+    def in_force(self, now: datetime | None) -> bool:
+        if now is None:
+            return self.ended_at is None
+        return self.received_at <= now and (self.ended_at is None or now < self.ended_at)
+
+
 def _reorganized(record: record_rules.RecordFacts, now: datetime | None) -> bool:
     for event in record.events:
         if event.kind != REORGANIZATION:
@@ -175,18 +192,29 @@ def _reorganized(record: record_rules.RecordFacts, now: datetime | None) -> bool
 
 
 def excluded_from_adverse_use(
-    record: record_rules.RecordFacts, matter: str, profile: Profile, now: datetime | None = None
+    record: record_rules.RecordFacts,
+    matter: str,
+    profile: Profile,
+    now: datetime | None = None,
+    plans: Sequence[Plan] = (),
 ) -> bool:
     """Whether the automatic check must not use this record against the subject for `matter`.
 
-    Shenzhen 第七十一条: pre-plan information is no factor against the enterprise in 行政许可,
-    公共资源交易, 政府采购, 招标投标 (profile `reorganization.excluded_matters`). A record is pre-plan
-    when it carries a `reorganization` mark still in force at `now` (None: not ended at all).
+    Shenzhen 第七十一条: information from before the court approved the plan (裁定破产重整计划之前) is no
+    factor against the enterprise in 行政许可, 公共资源交易, 政府采购, 招标投标 (profile
+    `reorganization.excluded_matters`). What counts is the day the record's decision was made, not the
+    day it reached the platform: a record decided before the plan is excluded even when its provider
+    submits it after the request (no mark was written on it then). So a record is excluded when it
+    carries a `reorganization` mark in force at `now` (None: not ended), or when one of the subject's
+    `plans` in force at `now` was approved after the record was decided. Information from the plan's
+    day on is used as any other.
     """
     section = profile.reorganization
     if section is None or matter not in section.excluded_matters:
         return False
-    return _reorganized(record, now)
+    if _reorganized(record, now):
+        return True
+    return any(plan.in_force(now) and pre_plan(record.decided_on, plan.plan_on) for plan in plans)
 
 
 def treated_as_new(profile: Profile, *, reorganizing: bool) -> bool:

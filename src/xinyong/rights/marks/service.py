@@ -27,6 +27,7 @@ from xinyong.core.errors import XinyongError
 from xinyong.core.profile import Profile
 from xinyong.core.profile_rights import Stage
 from xinyong.core.workdays import Deadline
+from xinyong.notices.service import DueRule
 from xinyong.queues.types import CaseSummary
 from xinyong.records import rules as record_rules
 from xinyong.records import service as records_service
@@ -162,8 +163,12 @@ def _due(db_session: Session, stage: Stage | None, received: date) -> Deadline |
     )
 
 
-def _as_pair(deadline: Deadline | None) -> tuple[date, bool] | None:
-    return (deadline.due, deadline.provisional) if deadline else None
+def notice_rule(stage: Stage | None, day: date) -> DueRule | None:
+    """A notice's due day as a rule computed when read, for a change made on `day` (its stage runs
+    from the request, the decision or the mark, all on that day)."""
+    if stage is None or notify.day_starts(day).get(stage.from_) is None:
+        return None
+    return DueRule.of(stage, day)
 
 
 def _tell_sharing_units(
@@ -179,10 +184,7 @@ def _tell_sharing_units(
 ) -> None:
     """Units that received a record learn of its new mark (R-PLT-05, notices.sharing_units_on_mark)."""
     stage = profile.notices.sharing_units_on_mark if profile.notices else None
-    due = None
-    if stage is not None:
-        calendar = calendar_service.get_calendar(db_session=db_session)
-        due = _as_pair(stage_due(stage, notify.day_starts(local_date(now)), calendar))
+    due = notice_rule(stage, local_date(now))
     units: list[str] = []
     for record_id in record_ids:
         units += notify.sharing_units(
@@ -322,7 +324,7 @@ def withhold(
             case_ref=case.ref,
             zh=f"应信用主体申请，记录 {record.id} 已停止提供对外查询服务",
             en=f"at the subject's request record {record.id} is no longer offered to outside queries",
-            due=_as_pair(due),
+            due=notice_rule(section.within, local_date(now)),
             extra={"record": record.id, "cite": section.cite},
         )
     return case
@@ -614,6 +616,74 @@ def end_reorganization(
             f"{rules.REORGANIZATION}{record_rules.END_SUFFIX}",
             profile.reorganization.cite,
         )
+    return case
+
+
+def plans_of(*, db_session: Session, jurisdiction: str, subject_id: int) -> list[rules.Plan]:
+    """The subject's reorganization plans, ended or not (rules.excluded_from_adverse_use reads them)."""
+    cases = db_session.scalars(
+        select(MarkCase)
+        .where(
+            MarkCase.jurisdiction == jurisdiction,
+            MarkCase.kind == "reorganization",
+            MarkCase.subject_id == subject_id,
+        )
+        .order_by(MarkCase.id)
+    )
+    return [rules.Plan(c.plan_on or local_date(c.received_at), c.received_at, c.ended_at) for c in cases]
+
+
+def excluded_records(
+    *, db_session: Session, profile: Profile, now: datetime, subject_id: int, matter: str
+) -> set[int]:
+    """The subject's records that may not weigh against it for `matter` now (Shenzhen 第七十一条):
+    every pre-plan record, whenever it was submitted. For the automatic check (自动比对)."""
+    plans = plans_of(db_session=db_session, jurisdiction=profile.id, subject_id=subject_id)
+    if not plans or profile.reorganization is None:
+        return set()
+    subject = _subject(db_session, subject_id)
+    records = list(
+        db_session.scalars(
+            select(Record).where(Record.subject_id == subject_id, Record.jurisdiction == profile.id)
+        )
+    )
+    events = records_service.events_of(db_session, [r.id for r in records])
+    return {
+        r.id
+        for r in records
+        if rules.excluded_from_adverse_use(
+            records_service.facts_of(r, subject.kind, events[r.id]), matter, profile, now, plans
+        )
+    }
+
+
+def mark_submitted_record(
+    *, db_session: Session, profile: Profile, now: datetime, actor: Actor, record: Record
+) -> MarkCase | None:
+    """A record that reaches the platform while its subject's plan is executed, decided before the
+    court approved the plan, carries the plan's mark like the records marked on receipt (Shenzhen
+    第六十九条, 第七十一条). Called when a record is submitted; returns the plan's case if it marked."""
+    if profile.reorganization is None:
+        return None
+    case = _open_case(db_session, "reorganization", subject_id=record.subject_id)
+    if case is None or case.plan_on is None or not rules.pre_plan(record.decided_on, case.plan_on):
+        return None
+    subject = _subject(db_session, record.subject_id)
+    _record_event(
+        db_session,
+        profile,
+        now,
+        actor,
+        case,
+        record,
+        subject,
+        rules.REORGANIZATION,
+        profile.reorganization.cite,
+        document=case.data.get("document"),
+        plan_on=case.plan_on.isoformat(),
+    )
+    case.data = {**case.data, "records": [*case.data.get("records", []), record.id]}
+    db_session.flush()
     return case
 
 

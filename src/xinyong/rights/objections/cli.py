@@ -6,7 +6,7 @@ The database is the one named by XINYONG_DATABASE_URL (default: the embedded SQL
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated
 
 import typer
@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from xinyong.core import profile as profiles
+from xinyong.core.actor import SYSTEM, Actor, Role
 from xinyong.core.clock import parse_instant, system_clock
 from xinyong.core.db import make_engine, session_factory, transaction
 from xinyong.core.errors import XinyongError
@@ -127,8 +128,54 @@ def show(
                 events.add_row(str(e.seq), e.at.isoformat(), e.kind, e.actor, e.state_after, e.reason or "")
             console = Console()
             console.print(f"{case.ref} record {case.record_id}: {case.state} (version {case.version})")
+            console.print(
+                f"received by {case.filed_with}{f' ({case.received_by})' if case.received_by else ''}; "
+                f"ground {case.ground or '—'}"
+                + (f"; filed under OWX-{case.window_extension_id}" if case.window_extension_id else "")
+            )
             console.print(stages)
             console.print(events)
+    except XinyongError as exc:
+        raise _fail(exc) from exc
+    finally:
+        engine.dispose()
+
+
+@app.command("decide-extension")
+def decide_extension(
+    request_id: Annotated[int, typer.Argument(help="window extension request number (OWX-<n>)")],
+    jurisdiction: Jurisdiction,
+    approve: Annotated[bool, typer.Option("--approve/--deny", help="approve or deny the request")],
+    until: Annotated[
+        str | None, typer.Option("--until", help="approved: last day to file (YYYY-MM-DD)")
+    ] = None,
+    reason: Annotated[str | None, typer.Option("--reason", help="the verification behind it")] = None,
+    operator: Annotated[str, typer.Option("--operator", help="the deciding operator's name")] = "operator",
+    at: At = None,
+) -> None:
+    """Approve or deny a request to file an objection after the window (Shenzhen 第三十八条)."""
+    now = _now(at)
+    try:
+        last = date.fromisoformat(until) if until else None
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--until") from None
+    actor = Actor(username=operator, role=Role.operator, organization=SYSTEM.organization)
+    engine = make_engine()
+    ensure_schema(engine)
+    try:
+        profile = profiles.get(jurisdiction)
+        with transaction(session_factory(engine)) as db:
+            ext = service.decide_window_extension(
+                db_session=db,
+                profile=profile,
+                now=now,
+                actor=actor,
+                request_id=request_id,
+                approve=approve,
+                until=last,
+                reason=reason,
+            )
+            typer.echo(f"{ext.ref}: {ext.state}" + (f" through {ext.until.isoformat()}" if ext.until else ""))
     except XinyongError as exc:
         raise _fail(exc) from exc
     finally:

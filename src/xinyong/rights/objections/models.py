@@ -38,12 +38,18 @@ class ObjectionCase(Base):
     evidence: Mapped[list[str]] = mapped_column(JSONType, default=list)
     known_on: Mapped[date | None] = mapped_column(Date)  # when the filer knew of the problem
     filed_by: Mapped[str] = mapped_column(String(120))  # the user who recorded the filing
-    filed_with: Mapped[str] = mapped_column(String(10), default="platform")  # platform / provider
+    filed_with: Mapped[str] = mapped_column(String(10), default="platform")  # platform / provider / agency
+    received_by: Mapped[str | None] = mapped_column(
+        String(200)
+    )  # the receiving unit's name (agency, provider)
+    ground: Mapped[str | None] = mapped_column(String(32))  # profile_rights.ObjectionGround, or unstated
+    # the approved window extension it was filed under (Shenzhen 第三十八条)
+    window_extension_id: Mapped[int | None] = mapped_column(ForeignKey("objection_window_extensions.id"))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)  # received = accepted = marked
     state: Mapped[str] = mapped_column(String(16))  # rules.State
     forwarded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the first decision
-    decided_by: Mapped[str | None] = mapped_column(String(10))  # platform / provider
+    decided_by: Mapped[str | None] = mapped_column(String(10))  # platform / provider / agency
     outcome: Mapped[str | None] = mapped_column(String(16))  # corrected / deleted / upheld / unverifiable
     review_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -77,3 +83,36 @@ class ObjectionEvent(Base):
     state_after: Mapped[str] = mapped_column(String(16))
     reason: Mapped[str | None] = mapped_column(Text)  # why: the applicant's reason, 变动理由, ...
     data: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+
+
+class WindowExtension(Base):
+    """A request to extend the filing window (Shenzhen 第三十八条: 确因不可抗力或者其他正当理由…经有关部门
+    核实批准，异议申请期限可以适当延长) and its decision. Kept when denied; `objection_id` names the
+    objection filed under it (each approval serves one filing)."""
+
+    __tablename__ = "objection_window_extensions"
+    __table_args__ = (Index("ix_objection_window_ext_record", "record_id", "filer_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    jurisdiction: Mapped[str] = mapped_column(String(40))
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id"))
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id"))  # whose record it is
+    filer_id: Mapped[int] = mapped_column(ForeignKey("subjects.id"))  # who would object
+    ground: Mapped[str] = mapped_column(String(20))  # force_majeure / other_legitimate
+    reason: Mapped[str] = mapped_column(Text)  # what kept the filer from filing in time
+    known_on: Mapped[date | None] = mapped_column(Date)  # the window's last day is computed from it when read
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    requested_by: Mapped[str] = mapped_column(String(120))
+    state: Mapped[str] = mapped_column(String(12))  # requested / approved / denied
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_by: Mapped[str | None] = mapped_column(String(120))
+    decision_reason: Mapped[str | None] = mapped_column(Text)  # the verification (核实) behind it
+    until: Mapped[date | None] = mapped_column(Date)  # the extended last day to file (approved)
+    objection_id: Mapped[int | None] = mapped_column(Integer)  # the objection filed under it
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def ref(self) -> str:
+        return f"OWX-{self.id}"

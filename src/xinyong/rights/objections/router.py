@@ -29,6 +29,9 @@ from xinyong.rights.objections.schemas import (
     ResolveIn,
     Step,
     VersionRead,
+    WindowExtensionCreate,
+    WindowExtensionDecision,
+    WindowExtensionRead,
 )
 from xinyong.subjects import service as subjects_service
 
@@ -79,8 +82,90 @@ def file_objection(
         known_on=body.known_on,
         evidence=body.evidence,
         filed_with=body.filed_with,
+        ground=body.ground,
+        received_by=body.received_by,
     )
     return _after(db_session, profile, now, case.id)
+
+
+@router.post(
+    "/objections/window-extensions",
+    response_model=WindowExtensionRead,
+    status_code=201,
+    summary="Ask to file an objection after the window (异议申请期限延长)",
+    responses=problems.AUTH_CONFLICT,
+)
+def request_window_extension(
+    body: WindowExtensionCreate, db_session: DbSession, profile: CurrentProfile, now: Now, actor: CurrentActor
+) -> WindowExtensionRead:
+    """The filer could not object within the window for force majeure or another legitimate reason
+    (Shenzhen 第三十八条). Refusals: `not_eligible` (the profile's window is not extendable, or the
+    window is still open), `not_allowed`, `invalid_field` (a reason kind the text does not name)."""
+    by_id = None
+    if body.by is not None:
+        by_id = subjects_service.get_by_identifier_or_raise(db_session=db_session, identifier=body.by).id
+    ext = service.request_window_extension(
+        db_session=db_session,
+        profile=profile,
+        now=now,
+        actor=actor,
+        record_id=body.record,
+        ground=body.ground,
+        reason=body.reason,
+        known_on=body.known_on,
+        by_subject_id=by_id,
+    )
+    return WindowExtensionRead.of(
+        service.window_extension_view(db_session=db_session, profile=profile, extension=ext)
+    )
+
+
+@router.post(
+    "/objections/window-extensions/{request_id}/decision",
+    response_model=WindowExtensionRead,
+    summary="Approve or deny a window extension (核实批准)",
+    responses=problems.AUTH_CONFLICT,
+)
+def decide_window_extension(
+    request_id: RowId,
+    body: WindowExtensionDecision,
+    db_session: DbSession,
+    profile: CurrentProfile,
+    now: Now,
+    actor: CurrentActor,
+) -> WindowExtensionRead:
+    """Operators approve (with `until`, the last day to file) or deny; the applicant is told."""
+    ext = service.decide_window_extension(
+        db_session=db_session,
+        profile=profile,
+        now=now,
+        actor=actor,
+        request_id=request_id,
+        approve=body.approve,
+        until=body.until,
+        reason=body.reason,
+        version=body.version,
+    )
+    return WindowExtensionRead.of(
+        service.window_extension_view(db_session=db_session, profile=profile, extension=ext)
+    )
+
+
+@router.get(
+    "/objections/window-extensions/{request_id}",
+    response_model=WindowExtensionRead,
+    summary="A window extension request",
+    responses=problems.AUTH,
+)
+def get_window_extension(
+    request_id: RowId, db_session: DbSession, profile: CurrentProfile, actor: CurrentActor
+) -> WindowExtensionRead:
+    ext = service.get_window_extension(
+        db_session=db_session, profile=profile, actor=actor, request_id=request_id
+    )
+    return WindowExtensionRead.of(
+        service.window_extension_view(db_session=db_session, profile=profile, extension=ext)
+    )
 
 
 @router.get(
@@ -99,9 +184,9 @@ def open_objections(
     """Open cases with what each waits for and when: overdue first, then by due date (operators;
     a provider sees the cases it has)."""
     actor.require_jurisdiction(profile.id)
-    actor.require(Role.operator, Role.provider)
+    actor.require(Role.operator, Role.provider, Role.agency)
     rows = service.open_cases(db_session=db_session, jurisdiction=profile.id, now=now, profile=profile)
-    if actor.role is Role.provider:
+    if actor.role in (Role.provider, Role.agency):
         rows = [r for r in rows if r.handling_unit == actor.organization]
     if overdue:
         rows = [r for r in rows if r.overdue]

@@ -35,12 +35,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from enum import StrEnum
-from typing import Literal
+from typing import Literal, get_args
 
-from xinyong.core.errors import XinyongError
+from xinyong.core.errors import CODES, XinyongError
 from xinyong.core.periods import Unit, end_of, window_end
 from xinyong.core.profile_base import DurationSpec
-from xinyong.core.profile_rights import Notices, Objection, Stage
+from xinyong.core.profile_rights import Notices, Objection, ObjectionGround, Stage
 from xinyong.core.workdays import Deadline, WorkCalendar
 
 
@@ -75,8 +75,10 @@ class Outcome(StrEnum):
     unverifiable = "unverifiable"
 
 
-By = Literal["platform", "provider"]
-FiledWith = Literal["platform", "provider"]
+By = Literal["platform", "provider", "agency"]
+FiledWith = Literal["platform", "provider", "agency"]
+# the refusal of a ground outside a closed list; `not_eligible` until the code is registered
+GROUND_REFUSED = "ground_not_listed" if "ground_not_listed" in CODES else "not_eligible"
 
 MARK, TOTAL, REVIEW, WINDOW = "mark", "total", "review", "window"
 # notices to units that received the record: obligations of their own, never what a case waits for
@@ -102,6 +104,9 @@ class Filing:
     evidence: tuple[str, ...]
     target: Literal["record", "evaluation"]
     record_item: str
+    ground: str | None = None  # one of the vocabulary's grounds (profile_rights.ObjectionGround), or unstated
+    filed_with: FiledWith = "platform"
+    extended_until: date | None = None  # the last day of an approved window extension (Shenzhen 第三十八条)
 
 
 def window_last_day(section: Objection, filing: Filing, calendar: WorkCalendar) -> Deadline | None:
@@ -117,8 +122,45 @@ def window_last_day(section: Objection, filing: Filing, calendar: WorkCalendar) 
     return window_end(start, section.window.to_duration(), calendar)
 
 
+GROUNDS: frozenset[str] = frozenset(get_args(ObjectionGround))
+
+
+def check_ground(section: Objection, ground: str | None) -> None:
+    """A named ground must be one of the vocabulary's, and one the text lists where its list is closed
+    (Jilin 第三十五条: 存在下列情形之一的). An objection that names no ground is not refused: the
+    contract's `object` has only a free reason, and the reason text stays free either way."""
+    if ground is None:
+        return
+    if ground not in GROUNDS:
+        raise XinyongError(
+            "invalid_field", field="ground", detail=f"{ground!r}; one of {', '.join(sorted(GROUNDS))}"
+        )
+    if section.grounds_rule == "closed" and ground not in section.grounds:
+        raise XinyongError(
+            GROUND_REFUSED,
+            field="ground",
+            detail=f"{ground!r} is not a ground the text lists ({', '.join(section.grounds)})",
+            cite=section.grounds_cite or section.cite,
+        )
+
+
+def check_receiver(section: Objection, filed_with: str) -> None:
+    """The body that received the application must be one the text names (R-OBJ-02)."""
+    if filed_with not in section.receivers:
+        raise XinyongError(
+            "not_eligible",
+            field="filed_with",
+            detail=f"the text does not name {filed_with} as a receiver ({', '.join(section.receivers)})",
+            cite=section.receivers_cite or section.cite,
+        )
+
+
 def check_filing(section: Objection, filing: Filing, calendar: WorkCalendar) -> None:
-    """Raise the first reason the application is refused; return if it may be filed."""
+    """Raise the first reason the application is refused; return if it may be filed.
+
+    Past the window it is accepted only under an approved extension (`filing.extended_until`,
+    Shenzhen 第三十八条: 确因不可抗力或者其他正当理由…经有关部门核实批准), through that day.
+    """
     if filing.target == "evaluation" and filing.record_item != "evaluation":
         raise XinyongError(
             "not_eligible",
@@ -134,17 +176,68 @@ def check_filing(section: Objection, filing: Filing, calendar: WorkCalendar) -> 
     if not allowed:
         who = "an interested party" if filing.filer_is_interested else "not the record's subject"
         raise XinyongError("not_allowed", detail=f"the filer is {who}", cite=section.cite)
+    check_receiver(section, filing.filed_with)
+    check_ground(section, filing.ground)
     last = window_last_day(section, filing, calendar)
     if last is not None and filing.received_on > last.due:
-        raise XinyongError(
-            "window_closed",
-            field="known_on",
-            detail=f"the window ended on {last.due.isoformat()}",
-            cite=section.window_cite or section.cite,
-        )
+        extended = filing.extended_until
+        if extended is None or filing.received_on > extended:
+            more = f", the approved extension on {extended.isoformat()}" if extended else ""
+            raise XinyongError(
+                "window_closed",
+                field="known_on",
+                detail=f"the window ended on {last.due.isoformat()}{more}",
+                cite=section.window_cite or section.cite,
+            )
     if section.evidence_required and not filing.evidence:
         raise XinyongError(
             "not_eligible", field="evidence", detail="supporting evidence is required", cite=section.cite
+        )
+
+
+# --------------------------------------------------------------------------- window extension
+
+
+def check_window_extension_request(
+    section: Objection, filing: Filing, ground: str, calendar: WorkCalendar
+) -> Deadline:
+    """A request to extend the filing window (Shenzhen 第三十八条): the window's last day, or the refusal.
+
+    Only where the profile's window is extendable, for a reason the text names (不可抗力 /
+    其他正当理由), and only once the window has closed (在此期限内未提起异议的): while it is open the
+    objection is simply filed.
+    """
+    last = window_last_day(section, filing, calendar)
+    if last is None or not section.window_extendable:
+        what = "sets no filing window" if last is None else "does not let the window be extended"
+        raise XinyongError(
+            "not_eligible", detail=f"the profile {what}", cite=section.window_cite or section.cite
+        )
+    if ground not in section.window_extension_grounds:
+        raise XinyongError(
+            "invalid_field",
+            field="ground",
+            detail=f"{ground!r}; one of {', '.join(section.window_extension_grounds)}",
+            cite=section.window_cite,
+        )
+    if filing.received_on <= last.due:
+        raise XinyongError(
+            "not_eligible",
+            detail=f"the window is open until {last.due.isoformat()}: file the objection",
+            cite=section.window_cite,
+        )
+    return last
+
+
+def check_window_extension_until(window_last: date, decided_on: date, until: date) -> None:
+    """An approval sets how far the window goes (适当延长): after the window's last day, not before
+    the approval itself (an extension that has already run out extends nothing)."""
+    if until <= window_last or until < decided_on:
+        raise XinyongError(
+            "invalid_date",
+            field="until",
+            detail=f"the extended last day must be after {window_last.isoformat()} and on or after "
+            f"{decided_on.isoformat()}",
         )
 
 
@@ -267,6 +360,9 @@ class CaseFacts:
     notified: Mapping[str, date] = field(default_factory=dict)  # notice stage -> day its notices went out
     notices_owed: frozenset[str] = frozenset()  # notice stages with somebody to tell
     changed_record: bool = False  # the decision corrected or deleted the record
+    # received by a credit service agency the text sets no time for (`agency_deadlines = "unspecified"`):
+    # its stages run without a day
+    untimed: bool = False
 
     @property
     def left_platform_on(self) -> date | None:
@@ -368,7 +464,7 @@ def _by_notice(name: str, facts: CaseFacts) -> tuple[StageStatus, date | None]:
 
 def _status(name: str, stage: Stage, facts: CaseFacts) -> tuple[StageStatus, date | None]:
     """(status, met on) of a stage; `pending` where its event has not happened yet."""
-    on_platform_route = facts.filed_with == "platform"
+    on_platform_route = facts.filed_with in ("platform", "agency")  # an agency's route is the platform's
     if name in ("compare", "own_decision", "forward", "provider_reply") and not on_platform_route:
         return "not_applicable", None  # filed with the provider: the platform's stages do not run
     if name == "provider_direct" and on_platform_route:
@@ -417,7 +513,9 @@ def stage_view(name: str, stage: Stage, facts: CaseFacts, calendar: WorkCalendar
     extra = extension_of(name, facts)
     cap = _add(start, stage.extendable_to, 0, calendar, paused) if stage.extendable_to else None
     due: Deadline | None
-    if isinstance(stage.within, DurationSpec):
+    if facts.untimed and name != MARK and name not in NOTICE_STAGES:
+        due, cap = None, None  # the text binds another body to these days, not the agency
+    elif isinstance(stage.within, DurationSpec):
         due = _add(start, stage.within, extra, calendar, paused)
     elif stage.within in ("immediately", "same_day"):
         due = Deadline(start, False)

@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from xinyong.rights.objections import rules
-from xinyong.rights.objections.service import CaseView, Version
+from xinyong.rights.objections.service import CaseView, Version, WindowExtensionView
 
 DB_ID_MAX = 2**31 - 1
 
@@ -28,7 +28,71 @@ class ObjectionCreate(_In):
     by: str | None = Field(
         None, max_length=40, description="operators recording a written application: the filer's identifier"
     )
-    filed_with: Literal["platform", "provider"] = "platform"
+    filed_with: Literal["platform", "provider", "agency"] = Field(
+        "platform", description="who received it: the platform, the provider, a credit service agency"
+    )
+    received_by: str | None = Field(
+        None, max_length=200, description="with filed_with agency: the agency that received it"
+    )
+    ground: str | None = Field(
+        None, max_length=32, description="异议事由 from the profile list; the reason stays free"
+    )
+
+
+class WindowExtensionCreate(_In):
+    record: int = Field(ge=1, le=DB_ID_MAX)
+    ground: Literal["force_majeure", "other_legitimate"] = Field(description="不可抗力 / 其他正当理由")
+    reason: str = Field(min_length=1, max_length=4000, description="what kept the filer from filing in time")
+    known_on: date | None = None
+    by: str | None = Field(None, max_length=40, description="operators: the filer's identifier")
+
+
+class WindowExtensionDecision(_In):
+    approve: bool
+    until: date | None = Field(None, description="approved: the last day the objection may be filed")
+    reason: str | None = Field(None, max_length=4000, description="the verification behind the decision")
+    version: int | None = Field(None, ge=1, le=DB_ID_MAX)
+
+
+class WindowExtensionRead(BaseModel):
+    id: int
+    ref: str
+    record: int
+    ground: str
+    reason: str
+    known_on: date | None
+    window_ended: date = Field(description="the window's last day (民法典 第二百零三条), computed now")
+    window_ended_provisional: bool
+    requested_at: datetime
+    state: str = Field(description="requested / approved / denied")
+    decided_at: datetime | None
+    decided_by: str | None
+    decision_reason: str | None
+    until: date | None
+    objection: str | None = Field(description="the objection filed under it")
+    version: int
+
+    @classmethod
+    def of(cls, v: WindowExtensionView) -> WindowExtensionRead:
+        e = v.extension
+        return cls(
+            id=e.id,
+            ref=e.ref,
+            record=e.record_id,
+            ground=e.ground,
+            reason=e.reason,
+            known_on=e.known_on,
+            window_ended=v.window_ended.due,
+            window_ended_provisional=v.window_ended.provisional,
+            requested_at=e.requested_at,
+            state=e.state,
+            decided_at=e.decided_at,
+            decided_by=e.decided_by,
+            decision_reason=e.decision_reason,
+            until=e.until,
+            objection=f"OBJ-{e.objection_id}" if e.objection_id else None,
+            version=e.version,
+        )
 
 
 class Step(_In):
@@ -44,7 +108,7 @@ class ExtendIn(Step):
 
 class ResolveIn(Step):
     outcome: Literal["corrected", "deleted", "upheld", "unverifiable"]
-    by: Literal["platform", "provider"] | None = None
+    by: Literal["platform", "provider", "agency"] | None = None
     changes: dict[str, Any] | None = Field(None, description="new field values, with outcome corrected")
 
 
@@ -111,6 +175,9 @@ class CaseRead(BaseModel):
     target: str
     filer_kind: str
     filed_with: str
+    received_by: str | None
+    ground: str | None
+    window_extension: str | None
     reason: str
     evidence: list[str]
     known_on: date | None
@@ -140,6 +207,9 @@ class CaseRead(BaseModel):
             target=c.target,
             filer_kind=c.filer_kind,
             filed_with=c.filed_with,
+            received_by=c.received_by,
+            ground=c.ground,
+            window_extension=f"OWX-{c.window_extension_id}" if c.window_extension_id else None,
             reason=c.reason,
             evidence=list(c.evidence or []),
             known_on=c.known_on,

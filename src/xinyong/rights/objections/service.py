@@ -38,12 +38,13 @@ from xinyong.records import service as records_service
 from xinyong.records.models import Record, RecordEvent
 from xinyong.records.validation import canonical_data_key
 from xinyong.rights.objections import rules
-from xinyong.rights.objections.models import ObjectionCase, ObjectionEvent
+from xinyong.rights.objections.models import ObjectionCase, ObjectionEvent, WindowExtension
 from xinyong.rights.objections.rules import Action, Outcome, State
 from xinyong.subjects.models import ResponsiblePerson, Subject
 
 PLATFORM = "platform"
 PROVIDER = "provider"
+AGENCY = "agency"  # a credit service agency (信用服务机构) that received the objection
 REVIEW_BODY = "review"  # the body that decides a 复核 (an operator account acts for it)
 
 # notice kinds, and the stages they fulfil
@@ -230,7 +231,10 @@ def events_of(db_session: Session, case_id: int) -> list[ObjectionEvent]:
 
 
 def facts_of(
-    case: ObjectionCase, events: Sequence[ObjectionEvent], notes: Sequence[Notice] = ()
+    case: ObjectionCase,
+    events: Sequence[ObjectionEvent],
+    notes: Sequence[Notice] = (),
+    section: Objection | None = None,
 ) -> rules.CaseFacts:
     pauses: list[tuple[date, date | None]] = []
     extensions: list[rules.Extension] = []
@@ -266,6 +270,9 @@ def facts_of(
         notified={stage: day for stage, day in sent.items() if stage not in unsent},
         notices_owed=frozenset(owed),
         changed_record=case.outcome in ("corrected", "deleted", "unverifiable"),
+        untimed=case.filed_with == AGENCY
+        and section is not None
+        and section.agency_deadlines != "same_as_platform",
     )
 
 
@@ -312,6 +319,8 @@ def handling_unit(case: ObjectionCase, record: Record) -> str:
             return record.provider
         case State.under_review:
             return REVIEW_BODY
+        case _ if case.filed_with == AGENCY and case.received_by:
+            return case.received_by  # the agency that received it does the platform's part
         case _:
             return PLATFORM
 
@@ -328,7 +337,7 @@ def view(
     section = section_of(profile)
     calendar = calendar or _calendar(db_session)
     events = events_of(db_session, case.id)
-    facts = facts_of(case, events, _case_notices(db_session, case))
+    facts = facts_of(case, events, _case_notices(db_session, case), section)
     today = local_date(now)
     stages = rules.all_stages(section, facts, calendar, today, profile.notices)
     record = db_session.get(Record, case.record_id)
@@ -417,6 +426,8 @@ def file_objection(
     known_on: date | None = None,
     evidence: Sequence[str] = (),
     filed_with: str = "platform",
+    ground: str | None = None,
+    received_by: str | None = None,
 ) -> ObjectionCase:
     """File an objection (异议) against a record or an evaluation record.
 
@@ -427,11 +438,24 @@ def file_objection(
     (Nanjing 第五十八条: within 1 working day — the platform marks at once, the stage is met).
     `filed_with="provider"`: the application went to the record's provider (Shenzhen 第四十条),
     which has the case from the start (state `forwarded`, stage `provider_direct`).
+    `filed_with="agency"`: a credit service agency received it (`received_by` names it, or the agency
+    itself records it); the agency then does what the platform does (Shenzhen 第三十九条), with the
+    same days where the profile says so (`agency_deadlines`).
+
+    `ground`: one of the profile's grounds where its list is closed (Jilin 第三十五条); the reason
+    stays free. Past the filing window, an approved window extension of this filer for this record
+    lets it in through its last day (Shenzhen 第三十八条).
     """
     section = section_of(profile)
     actor.require_jurisdiction(profile.id)
-    if filed_with not in ("platform", "provider"):
-        raise XinyongError("invalid_field", field="filed_with", detail="platform or provider")
+    if filed_with not in ("platform", "provider", "agency"):
+        raise XinyongError("invalid_field", field="filed_with", detail="platform, provider or agency")
+    if actor.role is Role.agency:
+        if filed_with != AGENCY or (received_by is not None and received_by != actor.organization):
+            raise XinyongError("not_allowed", detail="an agency records the objections it received")
+        received_by = actor.organization
+    if filed_with == AGENCY and not (received_by and received_by.strip()):
+        raise XinyongError("missing_field", field="received_by", detail="the credit service agency")
     if target not in ("record", "evaluation"):
         raise XinyongError("invalid_field", field="target", detail="record or evaluation")
     if not reason or not reason.strip():
@@ -441,19 +465,20 @@ def file_objection(
             if actor.subject_id is None or (by_subject_id is not None and by_subject_id != actor.subject_id):
                 raise XinyongError("not_allowed", detail="a subject files in its own name")
             filer_id = actor.subject_id
-        case Role.operator:
+        case Role.operator | Role.agency:
             if by_subject_id is None:
                 raise XinyongError("missing_field", field="by", detail="the subject who objects")
             filer_id = by_subject_id
         case _:
             raise XinyongError(
-                "not_allowed", detail="objections are filed by subjects (or recorded by operators)"
+                "not_allowed", detail="objections are filed by subjects (or recorded by their receivers)"
             )
     filer = _subject(db_session, filer_id)
     record = records_service.get_or_raise(db_session=db_session, record_id=record_id, jurisdiction=profile.id)
     if _record_state(db_session, profile, now, record) == record_rules.State.deleted:
         raise XinyongError("unknown_record", field=target, detail=f"{record_id} has been deleted")
     today = local_date(now)
+    extension = _approved_extension(db_session, profile.id, record.id, filer.id)
     filing = rules.Filing(
         filer_is_subject=filer.id == record.subject_id,
         filer_is_interested=filer.id != record.subject_id
@@ -463,9 +488,14 @@ def file_objection(
         evidence=tuple(e for e in evidence if e and str(e).strip()),
         target=target,  # type: ignore[arg-type]
         record_item=record.item,
+        ground=ground,
+        filed_with=filed_with,  # type: ignore[arg-type]
+        extended_until=extension.until if extension is not None else None,
     )
     calendar = _calendar(db_session)
     rules.check_filing(section, filing, calendar)
+    last = rules.window_last_day(section, filing, calendar)
+    used = extension if extension is not None and last is not None and today > last.due else None
     already = db_session.scalar(
         select(ObjectionCase.id).where(
             ObjectionCase.record_id == record.id,
@@ -487,12 +517,19 @@ def file_objection(
         known_on=known_on,
         filed_by=actor.username,
         filed_with=filed_with,
+        received_by=received_by.strip()
+        if received_by
+        else (record.provider if filed_with == PROVIDER else None),
+        ground=ground,
+        window_extension_id=used.id if used is not None else None,
         received_at=now,
         state=(State.forwarded if filed_with == PROVIDER else State.received).value,
         last_seq=0,
     )
     db_session.add(case)
     _save(db_session)
+    if used is not None:
+        used.objection_id = case.id
     _event(
         db_session,
         case,
@@ -507,6 +544,10 @@ def file_objection(
             "evidence": list(filing.evidence),
             "filer": filer.identifier,
             "filer_kind": case.filer_kind,
+            "ground": ground,
+            "filed_with": filed_with,
+            "received_by": case.received_by,
+            "window_extension": used.ref if used is not None else None,
         },
     )
     _record_event(
@@ -527,7 +568,14 @@ def file_objection(
         now=now,
         actor=actor,
         action="filed",
-        details={"filer_kind": case.filer_kind, "target": target},
+        details={
+            "filer_kind": case.filer_kind,
+            "target": target,
+            "ground": ground,
+            "filed_with": filed_with,
+            "received_by": case.received_by,
+            "window_extension": used.ref if used is not None else None,
+        },
     )
     notices.enqueue(
         db_session=db_session,
@@ -545,7 +593,7 @@ def file_objection(
         ),
         due=None,
     )
-    mark_due = notice_due(section, profile, rules.MARK_NOTICES, today, calendar)
+    mark_due = notice_due(section, profile, rules.MARK_NOTICES, today)
     _notify_sharing_units(
         db_session,
         profile,
@@ -563,15 +611,241 @@ def file_objection(
     return case
 
 
+# --------------------------------------------------------------------------- window extension
+
+
+def _approved_extension(
+    db_session: Session, jurisdiction: str, record_id: int, filer_id: int
+) -> WindowExtension | None:
+    """The filer's latest approved, still unused window extension for this record."""
+    return db_session.scalars(
+        select(WindowExtension)
+        .where(
+            WindowExtension.jurisdiction == jurisdiction,
+            WindowExtension.record_id == record_id,
+            WindowExtension.filer_id == filer_id,
+            WindowExtension.state == "approved",
+            WindowExtension.objection_id.is_(None),
+        )
+        .order_by(WindowExtension.id.desc())
+    ).first()
+
+
+def _extension_filing(record: Record, received_on: date, known_on: date | None) -> rules.Filing:
+    return rules.Filing(
+        filer_is_subject=True,
+        filer_is_interested=False,
+        received_on=received_on,
+        known_on=known_on,
+        evidence=(),
+        target="record",
+        record_item=record.item,
+    )
+
+
+def request_window_extension(
+    *,
+    db_session: Session,
+    profile: Profile,
+    now: datetime,
+    actor: Actor,
+    record_id: int,
+    ground: str,
+    reason: str,
+    known_on: date | None = None,
+    by_subject_id: int | None = None,
+) -> WindowExtension:
+    """Ask that the filing window be extended (Shenzhen 第三十八条): the filer could not object in time
+    for force majeure (`force_majeure`) or another legitimate reason (`other_legitimate`); `reason`
+    says what. Refused where the profile's window is not extendable, and while the window is open."""
+    section = section_of(profile)
+    actor.require_jurisdiction(profile.id)
+    if actor.role is Role.subject and actor.subject_id is not None:
+        if by_subject_id not in (None, actor.subject_id):
+            raise XinyongError("not_allowed", detail="a subject asks in its own name")
+        filer_id = actor.subject_id
+    elif actor.role is Role.operator:
+        if by_subject_id is None:
+            raise XinyongError("missing_field", field="by", detail="the subject who would object")
+        filer_id = by_subject_id
+    else:
+        raise XinyongError("not_allowed", detail="the subject asks (or an operator records its request)")
+    if not reason or not reason.strip():
+        raise XinyongError("missing_field", field="reason", detail="不可抗力或者其他正当理由 / the reason")
+    filer = _subject(db_session, filer_id)
+    record = records_service.get_or_raise(db_session=db_session, record_id=record_id, jurisdiction=profile.id)
+    today = local_date(now)
+    if known_on is not None and known_on > today:
+        raise XinyongError("invalid_date", field="known_on", detail="known_on is after the request")
+    is_subject = filer.id == record.subject_id
+    interested = not is_subject and is_interested_party(db_session, filer.id, record.subject_id, today)
+    if not (is_subject and "subject" in section.filers) and not (
+        interested and "interested_party" in section.filers
+    ):
+        raise XinyongError("not_allowed", detail="only who may object asks to file late", cite=section.cite)
+    filing = _extension_filing(record, today, known_on)
+    last = rules.check_window_extension_request(section, filing, ground, _calendar(db_session))
+    ext = WindowExtension(
+        jurisdiction=profile.id,
+        record_id=record.id,
+        subject_id=record.subject_id,
+        filer_id=filer.id,
+        ground=ground,
+        reason=reason.strip(),
+        known_on=known_on,
+        requested_at=now,
+        requested_by=actor.username,
+        state="requested",
+    )
+    db_session.add(ext)
+    _save(db_session)
+    audit.log_event(
+        db_session=db_session,
+        now=now,
+        chain=profile.id,
+        actor=actor.username,
+        action="objection.window_extension_requested",
+        subject_id=_subject(db_session, record.subject_id).identifier,
+        record_ids=[str(record.id)],
+        details={
+            "request": ext.ref,
+            "ground": ground,
+            "reason": ext.reason,
+            "window_ended": last.due.isoformat(),
+            "cite": section.window_cite,
+        },
+    )
+    return ext
+
+
+def decide_window_extension(
+    *,
+    db_session: Session,
+    profile: Profile,
+    now: datetime,
+    actor: Actor,
+    request_id: int,
+    approve: bool,
+    until: date | None = None,
+    reason: str | None = None,
+    version: int | None = None,
+) -> WindowExtension:
+    """The department approves (核实批准) or denies a window extension; an approval says through which
+    day the objection may be filed (`until`: 适当延长, the text sets no length). Operators decide."""
+    section = section_of(profile)
+    actor.require_jurisdiction(profile.id)
+    _require_platform(actor)
+    ext = get_window_extension(db_session=db_session, profile=profile, actor=actor, request_id=request_id)
+    if version is not None and version != ext.version:
+        raise XinyongError("conflict", field="version", detail=f"the request is at version {ext.version}")
+    if ext.state != "requested":
+        raise XinyongError("case_closed", detail=f"{ext.ref} is {ext.state}")
+    if approve:
+        if until is None:
+            raise XinyongError("missing_field", field="until", detail="the extended last day to file")
+        record = db_session.get(Record, ext.record_id)
+        assert record is not None
+        filing = _extension_filing(record, local_date(ext.requested_at), ext.known_on)
+        last = rules.window_last_day(section, filing, _calendar(db_session))
+        assert last is not None
+        rules.check_window_extension_until(last.due, local_date(now), until)
+    elif until is not None:
+        raise XinyongError("invalid_field", field="until", detail="a denial sets no day")
+    ext.state = "approved" if approve else "denied"
+    ext.decided_at, ext.decided_by = now, actor.username
+    ext.decision_reason = reason.strip() if reason and reason.strip() else None
+    ext.until = until if approve else None
+    _save(db_session)
+    audit.log_event(
+        db_session=db_session,
+        now=now,
+        chain=profile.id,
+        actor=actor.username,
+        action=f"objection.window_extension_{ext.state}",
+        subject_id=_subject(db_session, ext.subject_id).identifier,
+        record_ids=[str(ext.record_id)],
+        details={
+            "request": ext.ref,
+            "until": ext.until.isoformat() if ext.until else None,
+            "reason": ext.decision_reason,
+            "cite": section.window_cite,
+        },
+    )
+    filer = _subject(db_session, ext.filer_id)
+    words = (
+        (f"准予延长至 {ext.until.isoformat()}", f"approved through {ext.until.isoformat()}")
+        if ext.until
+        else ("不予延长", "denied")
+    )
+    notices.enqueue(
+        db_session=db_session,
+        now=now,
+        jurisdiction=profile.id,
+        recipient=filer.name,
+        recipient_kind="applicant",
+        kind=f"objection.window_extension_{ext.state}",
+        subject_id=filer.id,
+        case_ref=ext.ref,
+        content=_text(
+            f"异议申请期限延长申请（{ext.ref}）：{words[0]}。",
+            f"Request {ext.ref} to extend the objection window: {words[1]}.",
+            cite=section.window_cite,
+        ),
+        due=None,
+    )
+    return ext
+
+
+@dataclass(frozen=True)
+class WindowExtensionView:
+    extension: WindowExtension
+    window_ended: Deadline  # the window's last day, computed when read
+
+
+def window_extension_view(
+    *, db_session: Session, profile: Profile, extension: WindowExtension
+) -> WindowExtensionView:
+    record = db_session.get(Record, extension.record_id)
+    assert record is not None
+    filing = _extension_filing(record, local_date(extension.requested_at), extension.known_on)
+    last = rules.window_last_day(section_of(profile), filing, _calendar(db_session))
+    assert last is not None  # a request is accepted only under a window
+    return WindowExtensionView(extension, last)
+
+
+def get_window_extension(
+    *, db_session: Session, profile: Profile, actor: Actor, request_id: int
+) -> WindowExtension:
+    actor.require_jurisdiction(profile.id)
+    ext = db_session.get(WindowExtension, request_id)
+    if ext is None or ext.jurisdiction != profile.id:
+        raise XinyongError("unknown_case", field="request", detail=str(request_id))
+    if actor.role is not Role.operator and not (
+        actor.role is Role.subject and actor.subject_id in (ext.filer_id, ext.subject_id)
+    ):
+        raise XinyongError("not_allowed", detail="the request belongs to its filer and operators")
+    return ext
+
+
 def notice_due(
-    section: Objection, profile: Profile, names: Sequence[str], start: date, calendar: WorkCalendar
-) -> Deadline | None:
-    """When a notice is due: the earliest of the named stages the profile sets, from `start`."""
+    section: Objection, profile: Profile, names: Sequence[str], start: date
+) -> notices.DueRule | None:
+    """When a notice is due, as a rule computed when read: the earliest of the named stages the
+    profile sets, from `start` (None: the text sets no day)."""
     stages = rules.stages_of(section, profile.notices)
-    dues = [
-        d for n in names if n in stages and (d := rules.stage_due(stages[n], start, calendar)) is not None
-    ]
-    return min(dues, key=lambda d: d.due) if dues else None
+    return notices.DueRule.of([stages.get(n) for n in names], start)
+
+
+def stage_rule(
+    section: Objection, profile: Profile, view_: CaseView, name: str, today: date
+) -> notices.DueRule | None:
+    """A case stage's due day as a notice rule: its start, period, extensions and paused days."""
+    found = next((s for s in view_.stages if s.name == name), None)
+    stage = rules.stages_of(section, profile.notices).get(name)
+    if found is None or stage is None or found.start is None:
+        return None
+    facts = facts_of(view_.case, view_.events, (), section)
+    return notices.DueRule.of(stage, found.start, rules.paused_days(facts, today), found.extended_by)
 
 
 def _notify_sharing_units(
@@ -582,7 +856,7 @@ def _notify_sharing_units(
     *,
     now: datetime,
     kind: str,
-    due: Deadline | None,
+    due: notices.DueRule | None,
     content: dict[str, Any],
 ) -> list[Notice]:
     subject = _subject(db_session, record.subject_id)
@@ -596,7 +870,7 @@ def _notify_sharing_units(
         kind=kind,
         case_ref=case.ref if case else None,
         content=content,
-        due=_pair(due),
+        due=due,
     )
 
 
@@ -615,9 +889,23 @@ def _load(
     return section, case, record
 
 
-def _require_platform(actor: Actor) -> None:
-    if actor.role is not Role.operator:
-        raise XinyongError("not_allowed", detail="only the platform (an operator) does this")
+def _require_platform(actor: Actor, case: ObjectionCase | None = None) -> None:
+    """The platform (an operator), or on an agency's case the agency that received it."""
+    if actor.role is Role.operator:
+        return
+    if _is_receiving_agency(actor, case):
+        return
+    raise XinyongError("not_allowed", detail="only the platform (an operator) does this")
+
+
+def _is_receiving_agency(actor: Actor, case: ObjectionCase | None) -> bool:
+    return (
+        case is not None
+        and case.filed_with == AGENCY
+        and actor.role is Role.agency
+        and actor.organization is not None
+        and actor.organization == case.received_by
+    )
 
 
 def _require_provider(actor: Actor, record: Record) -> None:
@@ -628,6 +916,8 @@ def _require_provider(actor: Actor, record: Record) -> None:
 def _require_handler(actor: Actor, case: ObjectionCase, record: Record) -> None:
     """Whoever has the case now: the provider while it is forwarded, the platform otherwise."""
     if actor.role is Role.operator:
+        return
+    if case.state == State.received and _is_receiving_agency(actor, case):
         return
     if (
         case.state == State.forwarded
@@ -650,7 +940,7 @@ def forward(
 ) -> ObjectionCase:
     """The platform finds no error of its own and forwards the objection to the provider (转交核查)."""
     section, case, record = _load(db_session, profile, actor, case_id, version)
-    _require_platform(actor)
+    _require_platform(actor, case)
     before = case.state
     case.state = rules.next_state(
         State(case.state), Action.forward, section, paused=case.paused_at is not None
@@ -676,7 +966,7 @@ def forward(
         details={"provider": record.provider},
     )
     v = view(db_session=db_session, profile=profile, now=now, case=case)
-    reply = next((s.due for s in v.stages if s.name == "provider_reply"), None)
+    reply = stage_rule(section, profile, v, "provider_reply", local_date(now))
     notices.enqueue(
         db_session=db_session,
         now=now,
@@ -691,7 +981,7 @@ def forward(
             f"Please verify objection {case.ref} on record {record.id} and reply.",
             reason=case.reason,
         ),
-        due=_pair(reply),
+        due=reply,
     )
     return case
 
@@ -713,7 +1003,7 @@ def extend(
     before = State(case.state)
     rules.next_state(before, Action.extend, section)
     calendar = _calendar(db_session)
-    facts = facts_of(case, events_of(db_session, case.id), _case_notices(db_session, case))
+    facts = facts_of(case, events_of(db_session, case.id), _case_notices(db_session, case), section)
     stages = rules.plan_extension(section, facts, working_days, calendar, local_date(now))
     _event(
         db_session,
@@ -846,11 +1136,22 @@ def resolve(
         ) from None
     state = State(case.state)
     if by is None:
-        by = PROVIDER if state is State.forwarded else PLATFORM
-    if by not in (PLATFORM, PROVIDER):
-        raise XinyongError("invalid_field", field="by", detail="platform or provider")
+        if state is State.forwarded:
+            by = PROVIDER
+        elif case.filed_with == AGENCY and state is State.received:
+            by = AGENCY
+        else:
+            by = PLATFORM
+    if by not in (PLATFORM, PROVIDER, AGENCY):
+        raise XinyongError("invalid_field", field="by", detail="platform, provider or agency")
+    if by == AGENCY and (case.filed_with != AGENCY or state is not State.received):
+        raise XinyongError(
+            "wrong_stage", field="by", detail="an agency decides only a case it received and has"
+        )
     if by == PROVIDER:
         _require_provider(actor, record)
+    elif by == AGENCY:
+        _require_platform(actor, case)
     else:
         _require_platform(actor)
     new_state = rules.next_state(
@@ -965,9 +1266,9 @@ def _decision_notices(
     }[outcome.value]
     if reviewing:  # the review stage includes telling the applicant (Jilin 第三十六条第四款)
         v = view(db_session=db_session, profile=profile, now=now, case=case, calendar=calendar)
-        due = next((s.due for s in v.stages if s.name == rules.REVIEW), None)
+        due = stage_rule(section, profile, v, rules.REVIEW, today)
     else:
-        due = notice_due(section, profile, ("inform_applicant",), today, calendar)
+        due = notice_due(section, profile, ("inform_applicant",), today)
     notices.enqueue(
         db_session=db_session,
         now=now,
@@ -981,10 +1282,10 @@ def _decision_notices(
             f"异议{'复核' if reviewing else '处理'}结果（{case.ref}）：{words[0]}。",
             f"The {'review of' if reviewing else 'decision on'} objection {case.ref}: {words[1]}.",
         ),
-        due=_pair(due),
+        due=due,
     )
     # the provider hears of a decision it did not make on a case it saw, or that changes its record
-    if by == PLATFORM and (case.forwarded_at is not None or outcome is not Outcome.upheld):
+    if by in (PLATFORM, AGENCY) and (case.forwarded_at is not None or outcome is not Outcome.upheld):
         notices.enqueue(
             db_session=db_session,
             now=now,
@@ -1002,7 +1303,7 @@ def _decision_notices(
         )
     if outcome is not Outcome.upheld:
         kind = "objection.corrected" if outcome is Outcome.corrected else "objection.deleted"
-        due_c = notice_due(section, profile, rules.CORRECTION_NOTICES, today, calendar)
+        due_c = notice_due(section, profile, rules.CORRECTION_NOTICES, today)
         _notify_sharing_units(
             db_session,
             profile,
@@ -1064,6 +1365,8 @@ def may_read(actor: Actor, case: ObjectionCase, record: Record) -> None:
         case Role.subject if actor.subject_id in (case.filer_id, case.subject_id):
             return
         case Role.provider if actor.organization == record.provider:
+            return
+        case Role.agency if case.filed_with == "agency" and actor.organization == case.received_by:
             return
     raise XinyongError(
         "not_allowed", detail="the case belongs to its applicant, the record's subject and provider"
@@ -1177,12 +1480,11 @@ def correct_record(
         data={"changes": clean, "case": None, "document": document},
         cite=profile.notices.cite if profile.notices else None,
     )
-    calendar = _calendar(db_session)
     due = None
     if profile.objection is not None:
-        due = notice_due(profile.objection, profile, rules.CORRECTION_NOTICES, local_date(now), calendar)
-    elif profile.notices is not None and profile.notices.sharing_units_on_correction is not None:
-        due = rules.stage_due(profile.notices.sharing_units_on_correction, local_date(now), calendar)
+        due = notice_due(profile.objection, profile, rules.CORRECTION_NOTICES, local_date(now))
+    elif profile.notices is not None:
+        due = notices.DueRule.of(profile.notices.sharing_units_on_correction, local_date(now))
     subject = _subject(db_session, record.subject_id)
     notices.notify_receiving_units(
         db_session=db_session,
@@ -1197,7 +1499,7 @@ def correct_record(
             f"信用信息（记录 {record.id}）已更正：{reason.strip()}",
             f"Record {record.id} was corrected: {reason.strip()}",
         ),
-        due=_pair(due),
+        due=due,
     )
     return event
 

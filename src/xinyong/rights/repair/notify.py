@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from xinyong.audit import service as audit
 from xinyong.notices import service as notices
+from xinyong.notices.service import DueRule
 
 
 def sharing_units(
@@ -56,7 +57,7 @@ def send(
     case_ref: str,
     zh: str,
     en: str,
-    due: tuple[date, bool] | None = None,
+    due: DueRule | tuple[date, bool] | None = None,
     extra: dict[str, Any] | None = None,
 ) -> None:
     for recipient in dict.fromkeys(recipients):  # once each, in order

@@ -7,7 +7,7 @@ audit entries and the notices are saved together or not at all.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -24,7 +24,9 @@ from xinyong.core.actor import Actor, Role
 from xinyong.core.clock import local_date
 from xinyong.core.errors import XinyongError
 from xinyong.core.profile import Profile
+from xinyong.core.profile_rights import Stage
 from xinyong.core.workdays import WorkCalendar
+from xinyong.notices.service import DueRule
 from xinyong.queues.types import CaseSummary
 from xinyong.records import rules as record_rules
 from xinyong.records import service as records_service
@@ -209,7 +211,11 @@ def apply(
         commitment=letter,
         published=published is not None,
     )
-    decision = _stage_due(db_session, profile, case, "decision", now)
+    received = local_date(now)
+    decision = _rule(
+        profile.repair.decision if profile.repair else None,
+        dict.fromkeys(("received", "accepted", "materials_received"), received),
+    )
     notify.send(
         db_session=db_session,
         now=now,
@@ -392,9 +398,7 @@ def _close(db_session: Session, profile: Profile, now: datetime, actor: Actor, c
     what_zh = "已停止公开和共享" if stops else "已标注为已修复"
     what_en = "no longer disclosed or shared" if stops else "marked as repaired"
     starts = notify.day_starts(local_date(now))
-    calendar = _calendar(db_session)
     on_mark = profile.notices.sharing_units_on_mark if profile.notices else None
-    found = rules.stage_due(on_mark, starts, calendar) if on_mark is not None else None
     notify.send(
         db_session=db_session,
         now=now,
@@ -411,13 +415,12 @@ def _close(db_session: Session, profile: Profile, now: datetime, actor: Actor, c
         case_ref=case.ref,
         zh=f"信用信息（记录 {record.id}）经信用修复{what_zh}",
         en=f"record {record.id} was repaired: {what_en}",
-        due=(found.due, found.provisional) if found else None,
+        due=_rule(on_mark, starts),
         extra={"record": record.id, "effect": profile.repair.effect, "cite": profile.repair.effect_cite},
     )
     stop_use = profile.notices.downstream_stop_use if profile.notices else None
     if stops and stop_use is not None:
         # Jiangsu 第六十七条: units that collected or used it stop using it and take it down
-        found = rules.stage_due(stop_use, starts, calendar)
         notify.send(
             db_session=db_session,
             now=now,
@@ -435,7 +438,7 @@ def _close(db_session: Session, profile: Profile, now: datetime, actor: Actor, c
             case_ref=case.ref,
             zh=f"记录 {record.id} 经信用修复停止公示，请停止使用并撤除",
             en=f"record {record.id} is no longer published after repair: stop using it and take it down",
-            due=(found.due, found.provisional) if found else None,
+            due=_rule(stop_use, starts),
             extra={"record": record.id, "cite": stop_use.cite},
         )
     if profile.repair.notifies_implementers:
@@ -489,14 +492,11 @@ def case_facts(case: RepairCase, record: Record | None) -> rules.CaseFacts:
     )
 
 
-def _stage_due(
-    db_session: Session, profile: Profile, case: RepairCase, name: str, now: datetime
-) -> tuple[Any, bool] | None:
-    record = db_session.get(Record, case.record_id) if case.record_id else None
-    for view in rules.stages(case_facts(case, record), profile, _calendar(db_session), now):
-        if view.name == name and view.due is not None:
-            return view.due, view.provisional
-    return None
+def _rule(stage: Stage | None, starts: Mapping[str, date | None]) -> DueRule | None:
+    """A notice's due day as a rule computed when read: the stage's period from the day its event
+    happened (None: the event has not happened, or the text sets no day)."""
+    start = starts.get(stage.from_) if stage is not None else None
+    return DueRule.of(stage, start) if stage is not None and start is not None else None
 
 
 def view(

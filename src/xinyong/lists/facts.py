@@ -1,0 +1,203 @@
+"""Listing facts for other features (Contract 1, notes/ISSUE4.md): who is on which list, now.
+
+`active_listings` answers for many subjects with a handful of queries per ~900 ids (SQLite's bound-
+parameter limit), so the automatic check can ask about 100,000 subjects chunk by chunk. Active means
+decided (by `now`), not removed, not past its last day, and — for a key-attention listing — not
+ended by a new dishonest act during its period (Nanjing 第三十七条第四款). Nothing is stored for
+expiry or conversion: both are computed here, when read.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from xinyong.core.clock import local_date
+from xinyong.core.profile import Profile
+from xinyong.lists import rules
+from xinyong.lists.models import Listing
+from xinyong.records.models import Record, RecordEvent
+from xinyong.subjects.models import ResponsiblePerson
+
+CHUNK = 900
+GONE = ("revoked", "deleted")  # record events after which a record grounds nothing
+
+
+@dataclass(frozen=True, slots=True)
+class ListingFact:
+    listing_id: int
+    list: str  # "severe" | "red" | "key_attention" | "business_anomaly" (profile's list names)
+    subject_id: int  # the listed subject
+    ground: str  # the ground code (SCENARIOS.md vocabulary)
+    basis_record_ids: tuple[int, ...]
+    listed_at: datetime  # when the decision was made
+    valid_until: date | None  # last day on the list, None: until removed
+    via_organization: int | None = None  # set when shown on a responsible person: the organization's id
+
+
+def facts_of(listing: Listing) -> rules.ListingFacts:
+    return rules.ListingFacts(
+        id=listing.id,
+        list=listing.list_name,
+        subject_id=listing.subject_id,
+        ground=listing.ground,
+        state=rules.State(listing.state),
+        determining_body=listing.determining_body,
+        basis_record_ids=tuple(int(i) for i in listing.basis_record_ids or ()),
+        notice_kind=(listing.notice or {}).get("kind"),
+        notified_at=listing.notified_at,
+        decided_at=listing.decided_at,
+        valid_until=listing.valid_until,
+        removed_at=listing.removed_at,
+        removal_reason=listing.removal_reason,
+    )
+
+
+def _chunks(ids: Sequence[int]) -> Iterable[list[int]]:
+    for i in range(0, len(ids), CHUNK):
+        yield list(ids[i : i + CHUNK])
+
+
+def conversions(
+    db_session: Session, profile: Profile, listings: Sequence[rules.ListingFacts], now: datetime
+) -> dict[int, date]:
+    """listing id -> the day a new dishonest record ended it (lists that convert only)."""
+    section = rules.lists_of(profile)
+    if section is None:
+        return {}
+    watched = [
+        f
+        for f in listings
+        if f.decided_at is not None
+        and (spec := section.get(f.list)) is not None
+        and spec.converts_on_dishonesty
+        and f.state is rules.State.listed
+    ]
+    if not watched:
+        return {}
+    subject_ids = sorted({f.subject_id for f in watched})
+    earliest = min(local_date(f.decided_at) for f in watched if f.decided_at is not None)
+    found: dict[int, list[tuple[int, date]]] = defaultdict(list)
+    for chunk in _chunks(subject_ids):
+        rows = db_session.execute(
+            select(Record.id, Record.subject_id, Record.decided_on).where(
+                Record.jurisdiction == profile.id,
+                Record.subject_id.in_(chunk),
+                Record.info_class == "dishonest",
+                Record.decided_on > earliest,
+                Record.submitted_at <= now,
+            )
+        ).all()
+        if not rows:
+            continue
+        gone = set(
+            db_session.scalars(
+                select(RecordEvent.record_id).where(
+                    RecordEvent.record_id.in_([r.id for r in rows]),
+                    RecordEvent.kind.in_(GONE),
+                    RecordEvent.at <= now,
+                )
+            )
+        )
+        for r in rows:
+            if r.id not in gone:
+                found[r.subject_id].append((r.id, r.decided_on))
+    out: dict[int, date] = {}
+    for f in watched:
+        spec = section.get(f.list)
+        assert spec is not None
+        day = rules.conversion_day(spec, f, found.get(f.subject_id, ()))
+        if day is not None:
+            out[f.id] = day
+    return out
+
+
+def _active(db_session: Session, profile: Profile, subject_ids: list[int], now: datetime) -> list[Listing]:
+    rows = list(
+        db_session.scalars(
+            select(Listing).where(
+                Listing.jurisdiction == profile.id,
+                Listing.subject_id.in_(subject_ids),
+                Listing.state == rules.State.listed.value,
+                Listing.decided_at <= now,
+            )
+        )
+    )
+    facts = [facts_of(r) for r in rows]
+    converted = conversions(db_session, profile, facts, now)
+    return [
+        r
+        for r, f in zip(rows, facts, strict=True)
+        if rules.is_active(f, now, converted_on=converted.get(r.id))
+    ]
+
+
+def _fact(listing: Listing, via: int | None = None) -> ListingFact:
+    assert listing.decided_at is not None
+    return ListingFact(
+        listing_id=listing.id,
+        list=listing.list_name,
+        subject_id=listing.subject_id,
+        ground=listing.ground,
+        basis_record_ids=tuple(int(i) for i in listing.basis_record_ids or ()),
+        listed_at=listing.decided_at,
+        valid_until=listing.valid_until,
+        via_organization=via,
+    )
+
+
+def active_listings(
+    db_session: Session,
+    *,
+    profile: Profile,
+    subject_ids: Sequence[int],
+    now: datetime,
+    include_responsible: bool = False,
+) -> dict[int, list[ListingFact]]:
+    """Every requested subject id -> its active listings (own first, then, with
+    `include_responsible`, its organizations' listings where the profile marks responsible persons:
+    Jiangsu 第三十二条, Nanjing 第四十三条, Jilin 第二十八条, Henan 第三十五条)."""
+    out: dict[int, list[ListingFact]] = {int(s): [] for s in subject_ids}
+    section = rules.lists_of(profile)
+    if section is None or not out:
+        return out
+    today = local_date(now)
+    ids = sorted(out)
+    for chunk in _chunks(ids):
+        for listing in _active(db_session, profile, chunk, now):
+            out[listing.subject_id].append(_fact(listing))
+        if not include_responsible:
+            continue
+        links = db_session.scalars(
+            select(ResponsiblePerson).where(ResponsiblePerson.person_id.in_(chunk))
+        ).all()
+        links = [
+            link
+            for link in links
+            if (link.since is None or link.since <= today) and (link.until is None or today <= link.until)
+        ]
+        if not links:
+            continue
+        orgs = sorted({link.organization_id for link in links})
+        by_org: dict[int, list[Listing]] = defaultdict(list)
+        for org_chunk in _chunks(orgs):
+            for listing in _active(db_session, profile, org_chunk, now):
+                by_org[listing.subject_id].append(listing)
+        shown: set[tuple[int, int]] = set()
+        for link in links:
+            for listing in by_org.get(link.organization_id, ()):
+                spec = section.get(listing.list_name)
+                if spec is None or spec.responsible is None or link.role not in spec.responsible.roles:
+                    continue
+                if (link.person_id, listing.id) in shown or link.person_id == listing.subject_id:
+                    continue
+                shown.add((link.person_id, listing.id))
+                out[link.person_id].append(_fact(listing, via=link.organization_id))
+    for facts in out.values():
+        facts.sort(key=lambda f: (f.via_organization is not None, f.listing_id))
+    return out
