@@ -7,11 +7,13 @@ import typer
 from xinyong.audit.cli import app as audit_app
 from xinyong.calendar.cli import app as calendar_app
 from xinyong.catalog.cli import app as catalog_app
+from xinyong.checks.cli import check_command
 from xinyong.commitments.cli import app as commitments_app
 from xinyong.core.profile_cli import app as profile_app
 from xinyong.dbcli import app as db_app
 from xinyong.demo import demo_command, serve_command
 from xinyong.lists.cli import app as listings_app
+from xinyong.measures.cli import app as measures_app
 from xinyong.notices.cli import app as notices_app
 from xinyong.queues.cli import queue_command
 from xinyong.records.cli import ingest_command
@@ -45,6 +47,8 @@ app.add_typer(objections_app, name="objections", help="Objection cases (异议):
 app.add_typer(repair_app, name="repair", help="Credit repair cases (信用修复).")
 app.add_typer(listings_app, name="listings", help="Lists (名单): listings, published lists.")
 app.add_typer(commitments_app, name="commitments", help="Credit commitments (信用承诺).")
+app.add_typer(measures_app, name="measures", help="Measures lists (措施清单): show, load, check.")
+app.command("check")(check_command)
 
 if __name__ == "__main__":
     app()

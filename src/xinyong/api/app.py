@@ -15,6 +15,7 @@ from xinyong.api import problems
 from xinyong.api.misc import audit_router, calendar_router, profiles_router, users_router
 from xinyong.authorizations.router import router as authorizations_router
 from xinyong.catalog.router import router as catalog_router
+from xinyong.checks.router import router as checks_router
 from xinyong.commitments.router import router as commitments_router
 from xinyong.core.clock import Clock, system_clock
 from xinyong.core.db import make_engine, session_factory
@@ -70,6 +71,7 @@ def create_app(engine: Engine | None = None, clock: Clock = system_clock) -> Fas
     app.include_router(marks_router, prefix=J, tags=["marks"])
     app.include_router(lists_router, prefix=J, tags=["lists"])
     app.include_router(commitments_router, prefix=J, tags=["commitments"])
+    app.include_router(checks_router, prefix=J, tags=["checks"])
 
     def openapi() -> dict[str, Any]:
         # the routes' problem+json responses refer to `Problem`, which no route returns as a model

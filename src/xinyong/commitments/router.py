@@ -110,6 +110,7 @@ def add_commitment_matter(
 def withdraw_commitment_matter(
     code: str, db_session: DbSession, profile: CurrentProfile, now: Now, actor: CurrentActor
 ) -> MatterRead:
+    """Operators withdraw a matter they added; shipped matters of the profile stay."""
     row = service.withdraw_matter(db_session=db_session, profile=profile, now=now, actor=actor, code=code)
     return MatterRead(code=row.code, kinds=list(row.kinds), source="operator", name=row.name, basis=row.basis)
 
@@ -232,6 +233,7 @@ def get_commitment(
 def subject_commitments(
     identifier: str, db_session: DbSession, profile: CurrentProfile, now: Now, actor: MaybeActor
 ) -> CommitmentList:
+    """The commitments of a subject this viewer may see: public ones to anyone, all to the subject."""
     found = subjects_service.get_by_identifier_or_raise(db_session=db_session, identifier=identifier)
     views = service.list_for_subject(
         db_session=db_session, profile=profile, now=now, actor=actor, subject_id=found.id

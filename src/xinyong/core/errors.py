@@ -120,6 +120,7 @@ CODES: dict[str, ErrorCode] = _codes(
     ErrorCode("batch_too_large", 413, "批量比对超过上限", "the batch is larger than the limit"),
     ErrorCode("reason_required", 422, "未采取措施须书面说明理由", "a written reason is required"),
     ErrorCode("unknown_commitment", 404, "信用承诺不存在", "no such commitment"),
+    ErrorCode("invalid_measures", 422, "措施清单文件无效", "the measures list file is invalid"),
 )
 
 

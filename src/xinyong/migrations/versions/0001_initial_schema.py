@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 04:33:59.306431
+Create Date: 2026-11-22 04:40:12.350127
 """
 
 from __future__ import annotations
@@ -121,6 +121,21 @@ def upgrade() -> None:
         sa.UniqueConstraint("jurisdiction", "code", "version", name=op.f("uq_catalog_items_jurisdiction")),
     )
     op.create_table(
+        "check_batches",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("jurisdiction", sa.String(length=40), nullable=False),
+        sa.Column("matter", sa.String(length=40), nullable=False),
+        sa.Column("unit", sa.String(length=200), nullable=False),
+        sa.Column("at", xinyong.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("actor", sa.String(length=120), nullable=False),
+        sa.Column("total", sa.Integer(), nullable=False),
+        sa.Column("with_measures", sa.Integer(), nullable=False),
+        sa.Column("restricted", sa.Integer(), nullable=False),
+        sa.Column("incentive", sa.Integer(), nullable=False),
+        sa.Column("errors", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_check_batches")),
+    )
+    op.create_table(
         "commitment_matters",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("jurisdiction", sa.String(length=40), nullable=False),
@@ -140,6 +155,31 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("commitment_matters", schema=None) as batch_op:
         batch_op.create_index("ix_commitment_matters", ["jurisdiction", "code"], unique=False)
+
+    op.create_table(
+        "measure_lists",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("jurisdiction", sa.String(length=40), nullable=False),
+        sa.Column("list_id", sa.String(length=40), nullable=False),
+        sa.Column("version", sa.String(length=40), nullable=False),
+        sa.Column("effective_from", sa.Date(), nullable=False),
+        sa.Column("source", sa.String(length=300), nullable=False),
+        sa.Column("digest", sa.String(length=64), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("loaded_at", xinyong.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("loaded_by", sa.String(length=120), nullable=False),
+        sa.Column(
+            "summary",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            nullable=False,
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_measure_lists")),
+        sa.UniqueConstraint("jurisdiction", "list_id", "version", name=op.f("uq_measure_lists_jurisdiction")),
+    )
+    with op.batch_alter_table("measure_lists", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_measure_lists_jurisdiction", ["jurisdiction", "effective_from"], unique=False
+        )
 
     op.create_table(
         "notices",
@@ -222,6 +262,33 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("authorizations", schema=None) as batch_op:
         batch_op.create_index("ix_authorizations_subject", ["subject_id", "jurisdiction"], unique=False)
+
+    op.create_table(
+        "checks",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("jurisdiction", sa.String(length=40), nullable=False),
+        sa.Column("subject_id", sa.Integer(), nullable=False),
+        sa.Column("matter", sa.String(length=40), nullable=False),
+        sa.Column("unit", sa.String(length=200), nullable=False),
+        sa.Column("at", xinyong.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("actor", sa.String(length=120), nullable=False),
+        sa.Column("batch_id", sa.Integer(), nullable=True),
+        sa.Column("restricted", sa.Boolean(), nullable=False),
+        sa.Column("incentive", sa.Boolean(), nullable=False),
+        sa.Column(
+            "measures",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            nullable=False,
+        ),
+        sa.ForeignKeyConstraint(
+            ["batch_id"], ["check_batches.id"], name=op.f("fk_checks_batch_id_check_batches")
+        ),
+        sa.ForeignKeyConstraint(["subject_id"], ["subjects.id"], name=op.f("fk_checks_subject_id_subjects")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_checks")),
+    )
+    with op.batch_alter_table("checks", schema=None) as batch_op:
+        batch_op.create_index("ix_checks_jurisdiction_at", ["jurisdiction", "at"], unique=False)
+        batch_op.create_index("ix_checks_subject", ["subject_id"], unique=False)
 
     op.create_table(
         "issued_reports",
@@ -386,6 +453,24 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_api_tokens")),
         sa.UniqueConstraint("token_hash", name=op.f("uq_api_tokens_token_hash")),
     )
+    op.create_table(
+        "check_feedback",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("check_id", sa.Integer(), nullable=False),
+        sa.Column("jurisdiction", sa.String(length=40), nullable=False),
+        sa.Column("measure", sa.String(length=40), nullable=False),
+        sa.Column("applied", sa.Boolean(), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=True),
+        sa.Column("unit", sa.String(length=200), nullable=False),
+        sa.Column("at", xinyong.core.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("actor", sa.String(length=120), nullable=False),
+        sa.ForeignKeyConstraint(["check_id"], ["checks.id"], name=op.f("fk_check_feedback_check_id_checks")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_check_feedback")),
+        sa.UniqueConstraint("check_id", "measure", name=op.f("uq_check_feedback_check_id")),
+    )
+    with op.batch_alter_table("check_feedback", schema=None) as batch_op:
+        batch_op.create_index("ix_check_feedback_jurisdiction_at", ["jurisdiction", "at"], unique=False)
+
     op.create_table(
         "commitments",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -750,6 +835,10 @@ def downgrade() -> None:
         batch_op.drop_index("ix_commitments_open")
 
     op.drop_table("commitments")
+    with op.batch_alter_table("check_feedback", schema=None) as batch_op:
+        batch_op.drop_index("ix_check_feedback_jurisdiction_at")
+
+    op.drop_table("check_feedback")
     op.drop_table("api_tokens")
     op.drop_table("users")
     with op.batch_alter_table("responsible_persons", schema=None) as batch_op:
@@ -770,6 +859,11 @@ def downgrade() -> None:
         batch_op.drop_index("ix_issued_reports_series")
 
     op.drop_table("issued_reports")
+    with op.batch_alter_table("checks", schema=None) as batch_op:
+        batch_op.drop_index("ix_checks_subject")
+        batch_op.drop_index("ix_checks_jurisdiction_at")
+
+    op.drop_table("checks")
     with op.batch_alter_table("authorizations", schema=None) as batch_op:
         batch_op.drop_index("ix_authorizations_subject")
 
@@ -782,10 +876,15 @@ def downgrade() -> None:
         batch_op.drop_index("ix_notices_case")
 
     op.drop_table("notices")
+    with op.batch_alter_table("measure_lists", schema=None) as batch_op:
+        batch_op.drop_index("ix_measure_lists_jurisdiction")
+
+    op.drop_table("measure_lists")
     with op.batch_alter_table("commitment_matters", schema=None) as batch_op:
         batch_op.drop_index("ix_commitment_matters")
 
     op.drop_table("commitment_matters")
+    op.drop_table("check_batches")
     op.drop_table("catalog_items")
     op.drop_table("calendar_years")
     op.drop_table("calendar_days")

@@ -160,6 +160,7 @@ def decide_window_extension(
 def get_window_extension(
     request_id: RowId, db_session: DbSession, profile: CurrentProfile, actor: CurrentActor
 ) -> WindowExtensionRead:
+    """A request to file an objection after the window (Shenzhen 第三十八条): reason, decision, last day."""
     ext = service.get_window_extension(
         db_session=db_session, profile=profile, actor=actor, request_id=request_id
     )

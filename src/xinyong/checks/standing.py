@@ -1,0 +1,251 @@
+"""A subject's standing (Contract 2, notes/ISSUE4.md): its active own listings and the records in force
+that may ground a measure, for many subjects at once.
+
+"In force" = the record is visible on the government channel at `now` (records/rules.py). Records
+that can never ground a measure are set aside:
+- the basis of an active key-attention listing: exempt from punishment (Nanjing 第三十七条第二款);
+- information the measures file excludes (Henan 第二十七条第二款 unconfirmed utility arrears,
+  第十三条第三款 simple-procedure penalties on natural persons) — `excluded_bases` in the base file;
+- pre-reorganization information, for the matters the profile names (Shenzhen 第七十一条): kept in
+  `excluded_matters` since it depends on the matter (`rights.marks.rules.excluded_from_adverse_use`).
+
+Reads are chunked (CHUNK ids per IN list, SQLite's bound-parameter limit) with a handful of queries
+per chunk and plain rows, no ORM objects, so the batch check can ask about 100,000 subjects.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from xinyong.core.clock import local_date
+from xinyong.core.profile import Profile
+from xinyong.lists.facts import ListingFact, active_listings
+from xinyong.measures import loader
+from xinyong.measures.schema import ExcludedBasis, Guards
+from xinyong.records import rules as record_rules
+from xinyong.records.models import Record, RecordEvent
+from xinyong.records.service import facts_of
+from xinyong.rights.marks.rules import excluded_from_adverse_use
+from xinyong.subjects.models import Subject
+
+CHUNK = 900
+EVALUATION = "evaluation"  # the catalog item of 信用评价与分类结果 (its data carries `grade`)
+SANCTION_LISTS = ("severe", "key_attention", "business_anomaly")
+_GOVERNMENT = record_rules.Viewer(record_rules.Channel.government)
+
+__all__ = ["CHUNK", "ListingFact", "Standing", "standing_of"]
+
+
+@dataclass(frozen=True, slots=True)
+class Standing:
+    subject_id: int
+    kind: str  # subject kind
+    listings: tuple[ListingFact, ...]  # active, own
+    dishonest_record_ids: tuple[int, ...]  # dishonest records in force that may ground a measure
+    severe_record_ids: tuple[int, ...]  # of those, the severe ones
+    good_record_ids: tuple[int, ...]
+    # ---- beyond Contract 2 (defaults keep the contract's constructor valid) ----
+    exempt_record_ids: tuple[int, ...] = ()  # dishonest, in force, exempt (key-attention basis)
+    responsible_listings: tuple[ListingFact, ...] = ()  # an organization's listings shown on this person
+    evaluations: tuple[tuple[int, str], ...] = ()  # (record id, grade) of evaluation records in force
+    items: Mapping[int, str] = field(default_factory=dict)  # record id -> item (relevance)
+    excluded_matters: Mapping[int, frozenset[str]] = field(default_factory=dict)  # pre-plan records
+    unusable_record_ids: frozenset[int] = frozenset()  # never a basis (excluded, exempt, gone)
+    within_validity: frozenset[int] = frozenset()  # records still inside their disclosure period
+
+    @property
+    def general_dishonest(self) -> bool:
+        """Nanjing 第三十八条: a dishonest record that is not exempt, and not on the severe list."""
+        return bool(self.dishonest_record_ids) and not any(f.list == "severe" for f in self.listings)
+
+    @property
+    def no_dishonest_record(self) -> bool:
+        """Nanjing 第三十五条 无失信信息记录: no dishonest record in force (exempt ones count) and no
+        sanction listing."""
+        return (
+            not self.dishonest_record_ids
+            and not self.exempt_record_ids
+            and not any(f.list in SANCTION_LISTS for f in self.listings)
+        )
+
+    def usable(self, record_id: int, matter: str | None) -> bool:
+        """Whether a record may ground a measure for `matter` (None: for some matter)."""
+        if record_id in self.unusable_record_ids:
+            return False
+        return matter is None or matter not in self.excluded_matters.get(record_id, frozenset())
+
+
+def _excluded(basis: Sequence[ExcludedBasis], item: str, kind: str, procedure: str | None, data: Any) -> bool:
+    for rule in basis:
+        if rule.item != item:
+            continue
+        if rule.subject_kinds is not None and kind not in rule.subject_kinds:
+            continue
+        if rule.procedure is not None and procedure != rule.procedure:
+            continue
+        values = data if isinstance(data, dict) else {}
+        if rule.when_data is not None and not values.get(rule.when_data):
+            continue
+        if rule.unless_data is not None and values.get(rule.unless_data):
+            continue
+        return True
+    return False
+
+
+def _chunks(ids: Sequence[int]) -> Iterable[list[int]]:
+    for i in range(0, len(ids), CHUNK):
+        yield list(ids[i : i + CHUNK])
+
+
+_RECORD_COLUMNS = (
+    Record.id,
+    Record.subject_id,
+    Record.item,
+    Record.info_class,
+    Record.provider,
+    Record.decided_on,
+    Record.submitted_at,
+    Record.effective_on,
+    Record.severity,
+    Record.procedure,
+    Record.valid_until,
+    Record.disclosure_until,
+)
+
+
+def standing_of(
+    db_session: Session,
+    *,
+    profile: Profile,
+    subject_ids: Sequence[int],
+    now: datetime,
+    guards: Guards | None = None,
+) -> dict[int, Standing]:
+    """Every known subject id -> its standing at `now` (unknown ids are left out).
+
+    `guards`: the profile's measures guards (read from its base measures file when not given).
+    """
+    if guards is None:
+        guards = loader.base(profile.id).guards
+    assert guards is not None
+    today = local_date(now)
+    data_items = {b.item for b in guards.excluded_bases if b.when_data or b.unless_data} | {EVALUATION}
+    reorg_matters = profile.reorganization.excluded_matters if profile.reorganization else []
+    out: dict[int, Standing] = {}
+    ids = sorted({int(s) for s in subject_ids})
+    for chunk in _chunks(ids):
+        kinds = dict(db_session.execute(select(Subject.id, Subject.kind).where(Subject.id.in_(chunk))).all())
+        if not kinds:
+            continue
+        records = db_session.execute(
+            select(*_RECORD_COLUMNS).where(
+                Record.subject_id.in_(chunk),
+                Record.jurisdiction == profile.id,
+                (Record.info_class.in_(("dishonest", "good"))) | (Record.item == EVALUATION),
+            )
+        ).all()
+        events: dict[int, list[Any]] = defaultdict(list)
+        data: dict[int, Any] = {}
+        if records:
+            for ev in db_session.execute(
+                select(
+                    RecordEvent.record_id,
+                    RecordEvent.kind,
+                    RecordEvent.at,
+                    RecordEvent.effective_on,
+                    RecordEvent.data,
+                )
+                .join(Record, Record.id == RecordEvent.record_id)
+                .where(
+                    Record.subject_id.in_(chunk),
+                    Record.jurisdiction == profile.id,
+                    (Record.info_class.in_(("dishonest", "good"))) | (Record.item == EVALUATION),
+                )
+                .order_by(RecordEvent.id)
+            ).all():
+                events[ev.record_id].append(ev)
+            if any(r.item in data_items for r in records):
+                data = dict(
+                    db_session.execute(
+                        select(Record.id, Record.data).where(
+                            Record.subject_id.in_(chunk),
+                            Record.jurisdiction == profile.id,
+                            Record.item.in_(sorted(data_items)),
+                        )
+                    ).all()
+                )
+        listings = active_listings(
+            db_session,
+            profile=profile,
+            subject_ids=list(kinds),
+            now=now,
+            include_responsible=guards.responsible_persons is not None,
+        )
+        by_subject: dict[int, list[Any]] = defaultdict(list)
+        for r in records:
+            by_subject[r.subject_id].append(r)
+        for sid, kind in kinds.items():
+            all_listings = listings.get(sid, [])
+            own = tuple(f for f in all_listings if f.via_organization is None)
+            via = tuple(f for f in all_listings if f.via_organization is not None)
+            exempt_basis = {rid for f in own if f.list == "key_attention" for rid in f.basis_record_ids}
+            dishonest: list[int] = []
+            severe: list[int] = []
+            good: list[int] = []
+            exempt: list[int] = []
+            evaluations: list[tuple[int, str]] = []
+            items: dict[int, str] = {}
+            excluded_matters: dict[int, frozenset[str]] = {}
+            unusable: set[int] = set()
+            valid: set[int] = set()
+            for r in by_subject.get(sid, ()):
+                facts = facts_of(r, kind, events.get(r.id, []))
+                w = record_rules.window(facts, profile)
+                if not record_rules.visible(facts, profile, _GOVERNMENT, now, today, owner_id=sid, w=w):
+                    unusable.add(r.id)
+                    continue
+                items[r.id] = r.item
+                if record_rules.state(facts, profile, now, today, w=w) is record_rules.State.active:
+                    valid.add(r.id)
+                if reorg_matters and excluded_from_adverse_use(facts, reorg_matters[0], profile, now):
+                    excluded_matters[r.id] = frozenset(reorg_matters)
+                if _excluded(guards.excluded_bases, r.item, kind, r.procedure, data.get(r.id)):
+                    unusable.add(r.id)
+                    continue
+                if r.item == EVALUATION:
+                    grade = (data.get(r.id) or {}).get("grade")
+                    if grade:
+                        evaluations.append((r.id, str(grade)))
+                    continue
+                if r.info_class == "good":
+                    good.append(r.id)
+                elif r.id in exempt_basis:
+                    exempt.append(r.id)
+                    unusable.add(r.id)
+                else:
+                    dishonest.append(r.id)
+                    if r.severity == "severe":
+                        severe.append(r.id)
+            out[sid] = Standing(
+                subject_id=sid,
+                kind=kind,
+                listings=own,
+                dishonest_record_ids=tuple(dishonest),
+                severe_record_ids=tuple(severe),
+                good_record_ids=tuple(good),
+                exempt_record_ids=tuple(exempt),
+                responsible_listings=via,
+                evaluations=tuple(evaluations),
+                items=items,
+                excluded_matters=excluded_matters,
+                unusable_record_ids=frozenset(unusable),
+                within_validity=frozenset(valid),
+            )
+    return out
