@@ -1,8 +1,10 @@
 """Two officers deciding the same listing at once cannot both win — on SQLite and PostgreSQL.
 
 Each officer has their own session and thread, reads the listing, waits for the other, then
-decides. Exactly one decision is stored; the other is refused with `conflict` and leaves nothing:
-one `decided` event, one audit entry, one decision notice.
+decides. Exactly one decision is stored; the other is refused and leaves nothing: one `decided`
+event, one audit entry, one decision notice. The loser's code depends on when its write reaches
+the database: `conflict` when it acted on the version it had read (the optimistic lock caught it),
+`wrong_stage` when SQLite serialised it after the winner's commit and it read the new state.
 """
 
 from __future__ import annotations
@@ -56,6 +58,13 @@ def race(factory: sessionmaker[Session], listing_id: int, moves: list[Callable[[
     return sorted(results)
 
 
+LOSER = {"conflict", "wrong_stage"}
+
+
+def one_won(results: list[str]) -> bool:
+    return len(results) == 2 and results.count("won") == 1 and (set(results) - {"won"}) <= LOSER
+
+
 def test_two_officers_decide_the_same_listing_at_once(session_factory: sessionmaker[Session]) -> None:
     w = World(session_factory, profile("henan"))
     c = w.subject(at("2026-04-01"))
@@ -72,7 +81,8 @@ def test_two_officers_decide_the_same_listing_at_once(session_factory: sessionma
 
     from datetime import date
 
-    assert race(w.factory, lid, [decide(date(2027, 4, 19)), decide(None)]) == ["conflict", "won"]
+    results = race(w.factory, lid, [decide(date(2027, 4, 19)), decide(None)])
+    assert one_won(results), results
     with transaction(w.factory) as db:
         decided = db.scalars(
             select(ListingEvent).where(ListingEvent.listing_id == lid, ListingEvent.kind == "decided")
@@ -116,7 +126,8 @@ def test_removing_and_removing_again_at_once(session_factory: sessionmaker[Sessi
             db_session=s, profile=p, now=now, actor=operator(), listing_id=lid, reason="court"
         ),
     ]
-    assert race(w.factory, lid, moves) == ["conflict", "won"]
+    results = race(w.factory, lid, moves)
+    assert one_won(results), results
     with transaction(w.factory) as db:
         n = db.scalar(
             select(func.count())

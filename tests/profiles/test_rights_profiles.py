@@ -419,7 +419,8 @@ def test_henan_43_repair_within_period_done_within_1_working_day_effect_unspecif
     assert rep.decision.cite == "河南 第四十三条"  # type: ignore[union-attr]
     assert rep.effect == "unspecified"
     assert rep.effect_cite == "河南 第四十三条"
-    assert rep.never == [] and rep.measures == [] and rep.removes_listings is False
+    assert rep.never == [] and rep.measures == [] and rep.removes_listings is True
+    assert rep.listings_cite == "河南 第三十七条第二款, 第三款"  # 信用修复及退出方式由认定机关…确定
 
 
 def test_jiangsu_66_repair_stops_or_marks_everything_else_from_sector_rules() -> None:

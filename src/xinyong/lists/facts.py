@@ -3,8 +3,9 @@
 `active_listings` answers for many subjects with a handful of queries per ~900 ids (SQLite's bound-
 parameter limit), so the automatic check can ask about 100,000 subjects chunk by chunk. Active means
 decided (by `now`), not removed, not past its last day, and — for a key-attention listing — not
-ended by a new dishonest act during its period (Nanjing 第三十七条第四款). Nothing is stored for
-expiry or conversion: both are computed here, when read.
+ended by a new dishonest act during its period (Nanjing 第三十七条第四款), and not resting only on
+revoked records (every basis record revoked: the listing no longer stands, reason `revocation`).
+Nothing is stored for expiry, conversion or revocation: all three are computed here, when read.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from xinyong.core.profile import Profile
 from xinyong.lists import rules
 from xinyong.lists.models import Listing
 from xinyong.records.models import Record, RecordEvent
+from xinyong.records.rules import REVOKED
 from xinyong.subjects.models import ResponsiblePerson
 
 CHUNK = 900
@@ -40,7 +42,8 @@ class ListingFact:
     via_organization: int | None = None  # set when shown on a responsible person: the organization's id
 
 
-def facts_of(listing: Listing) -> rules.ListingFacts:
+def facts_of(listing: Listing, basis_revoked_at: datetime | None = None) -> rules.ListingFacts:
+    """The listing's stored facts; `basis_revoked_at` comes from `load_facts` (computed, not stored)."""
     return rules.ListingFacts(
         id=listing.id,
         list=listing.list_name,
@@ -55,7 +58,35 @@ def facts_of(listing: Listing) -> rules.ListingFacts:
         valid_until=listing.valid_until,
         removed_at=listing.removed_at,
         removal_reason=listing.removal_reason,
+        basis_revoked_at=basis_revoked_at,
     )
+
+
+def revocations(db_session: Session, listings: Sequence[Listing]) -> dict[int, datetime]:
+    """listing id -> when the last of its basis records was revoked (records.service.revoke), for
+    listings whose every basis record is revoked. A listing with no basis record is never here."""
+    wanted = sorted({int(i) for r in listings for i in (r.basis_record_ids or ())})
+    revoked: dict[int, datetime] = {}
+    for chunk in _chunks(wanted):
+        for record_id, at in db_session.execute(
+            select(RecordEvent.record_id, RecordEvent.at).where(
+                RecordEvent.record_id.in_(chunk), RecordEvent.kind == REVOKED
+            )
+        ):
+            revoked[record_id] = max(at, revoked.get(record_id, at))
+    out: dict[int, datetime] = {}
+    for r in listings:
+        basis = [int(i) for i in r.basis_record_ids or ()]
+        if basis and all(i in revoked for i in basis):
+            out[r.id] = max(revoked[i] for i in basis)
+    return out
+
+
+def load_facts(db_session: Session, listings: Sequence[Listing]) -> list[rules.ListingFacts]:
+    """The facts of these listings with what is computed from other tables (revocation of the basis);
+    one query per ~900 basis records."""
+    revoked = revocations(db_session, listings) if listings else {}
+    return [facts_of(r, revoked.get(r.id)) for r in listings]
 
 
 def _chunks(ids: Sequence[int]) -> Iterable[list[int]]:
@@ -128,7 +159,7 @@ def _active(db_session: Session, profile: Profile, subject_ids: list[int], now: 
             )
         )
     )
-    facts = [facts_of(r) for r in rows]
+    facts = load_facts(db_session, rows)
     converted = conversions(db_session, profile, facts, now)
     return [
         r

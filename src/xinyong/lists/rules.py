@@ -140,6 +140,9 @@ class ListingFacts:
     valid_until: date | None = None
     removed_at: datetime | None = None
     removal_reason: str | None = None
+    # computed when read, never stored: when the last of the basis records was revoked (None: a basis
+    # record still stands, or the listing has none) — the listing then rests on nothing
+    basis_revoked_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,11 +172,15 @@ def conversion_day(
 
 
 def state_at(facts: ListingFacts, now: datetime, *, converted_on: date | None = None) -> StateAt:
-    """The listing's state at `now`: the stored stage, then expiry and conversion (computed)."""
+    """The listing's state at `now`: the stored stage, then revocation of its whole basis, expiry and
+    conversion (all three computed, so no job has to run)."""
     today = local_date(now)
     if facts.state is State.removed:
         ended = local_date(facts.removed_at) if facts.removed_at else None
         return StateAt(State.removed, facts.removal_reason, ended)
+    if facts.basis_revoked_at is not None and facts.basis_revoked_at <= now:
+        # every legal document it rested on was revoked (撤销、变更、确认无效): it no longer stands
+        return StateAt(State.removed, "revocation", local_date(facts.basis_revoked_at))
     if facts.state is not State.listed:
         return StateAt(facts.state)
     if converted_on is not None and converted_on <= today:

@@ -183,6 +183,13 @@ def _load(
     return rules.spec_of(profile, listing.list_name), listing
 
 
+def _refuse_if_revoked(db_session: Session, listing: Listing, now: datetime) -> None:
+    """A listing whose every basis record is revoked no longer stands: nothing more is done on it."""
+    at = listing_facts.revocations(db_session, [listing]).get(listing.id)
+    if at is not None and at <= now:
+        raise XinyongError("wrong_stage", detail=f"{listing.ref} is removed: its basis was revoked")
+
+
 def _basis_summary(db_session: Session, ids: Sequence[int]) -> list[dict[str, Any]]:
     records = {r.id: r for r in db_session.scalars(select(Record).where(Record.id.in_(list(ids))))}
     return [
@@ -232,7 +239,7 @@ def view(
 ) -> ListingView:
     """The listing with its state at `now` (expiry, conversion computed), events and objection due date."""
     spec = rules.spec_of(profile, listing.list_name)
-    f = listing_facts.facts_of(listing)
+    (f,) = listing_facts.load_facts(db_session, [listing])
     converted = listing_facts.conversions(db_session, profile, [f], now).get(listing.id)
     due = None
     if listing.notified_at is not None:
@@ -337,7 +344,7 @@ def visible_listings(
             .order_by(Listing.id)
         )
     )
-    facts = [listing_facts.facts_of(r) for r in rows]
+    facts = listing_facts.load_facts(db_session, rows)
     converted = listing_facts.conversions(db_session, profile, facts, now)
     out: list[tuple[Listing, int | None]] = []
     for r, f in zip(rows, facts, strict=True):
@@ -387,7 +394,7 @@ def published(*, db_session: Session, profile: Profile, now: datetime, list_name
             .order_by(Listing.id)
         )
     )
-    facts = [listing_facts.facts_of(r) for r in rows]
+    facts = listing_facts.load_facts(db_session, rows)
     converted = listing_facts.conversions(db_session, profile, facts, now)
     shown, announced = [], []
     for r, f in zip(rows, facts, strict=True):
@@ -560,7 +567,7 @@ def _check_no_open(
             )
         )
     )
-    facts = [listing_facts.facts_of(r) for r in rows]
+    facts = listing_facts.load_facts(db_session, rows)
     converted = listing_facts.conversions(db_session, profile, facts, now)
     for r, f in zip(rows, facts, strict=True):
         if rules.state_at(f, now, converted_on=converted.get(r.id)).state in (
@@ -585,6 +592,7 @@ def notify(
     (公示, Jilin/Henan red lists) or the warning (Nanjing 第三十七条第三款)."""
     spec, listing = _load(db_session, profile, actor, listing_id, version)
     _require_body(actor, listing)
+    _refuse_if_revoked(db_session, listing, now)
     before = listing.state
     new_state = rules.next_state(State(listing.state), Action.notify)
     # every read before the first change: an autoflush must not send the change outside _save
@@ -775,6 +783,7 @@ def decide(
     """
     spec, listing = _load(db_session, profile, actor, listing_id, version)
     _require_body(actor, listing)
+    _refuse_if_revoked(db_session, listing, now)
     before = listing.state
     new_state = rules.next_state(
         State(listing.state), Action.decide, objections_open=listing.objections_open or 0
@@ -874,10 +883,9 @@ def remove(
         raise XinyongError(
             "invalid_field", field="reason", detail=f"one of {', '.join(rules.MANUAL_REMOVAL_REASONS)}"
         )
-    converted = listing_facts.conversions(db_session, profile, [listing_facts.facts_of(listing)], now).get(
-        listing.id
-    )
-    current = rules.state_at(listing_facts.facts_of(listing), now, converted_on=converted)
+    (f,) = listing_facts.load_facts(db_session, [listing])
+    converted = listing_facts.conversions(db_session, profile, [f], now).get(listing.id)
+    current = rules.state_at(f, now, converted_on=converted)
     if current.state is not State.listed:
         raise XinyongError("wrong_stage", detail=f"{listing.ref} is {current.state.value}")
     before = listing.state

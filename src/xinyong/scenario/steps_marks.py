@@ -4,7 +4,10 @@ Each is asked by the subject named in `by` (default: the record's subject); `reo
 subject it names (its administrator acts in its name). The effects show through `see` (marks,
 visibility) and `status` (a record's state).
 
-Project extensions: `reorganize.plan_on` (the day the court approved the plan; default: the day it is
+Project extensions: `court_notice: {subject, document, records?}` — the platform carries out the
+court's 协助执行通知书 during plan execution (Shenzhen 第七十二条): the subject leaves the lists a court's
+notice removes from, and the named records (default: the removed listings' basis) are deleted;
+`reorganize.plan_on` (the day the court approved the plan; default: the day it is
 presented) and the observation `adverse_use: {subject, matter}` with expect `{excluded: [record refs],
 used: [record refs]}` — which of the subject's records the automatic check may not use against it for
 that matter (Shenzhen 第七十一条: pre-plan information, by the day it was decided, whenever submitted).
@@ -35,6 +38,12 @@ def _expect_shape(e: Any) -> bool:
 
 
 extension_fields("reorganize", {"plan_on"})
+extension(
+    "court_notice",
+    fields={"subject", "document", "records"},
+    required={"subject", "document"},
+    uses={"subject": {"subject"}, "records": {"record"}},
+)
 extension(
     "adverse_use",
     fields={"subject", "matter"},
@@ -105,6 +114,21 @@ def do_reorganize(run: Any, n: int, args: dict[str, Any], db: Session) -> None:
         subject=subject,
         document=str(args["document"]) if args.get("document") else None,
         plan_on=_day(args.get("plan_on")),
+    )
+
+
+@action("court_notice")
+def do_court_notice(run: Any, n: int, args: dict[str, Any], db: Session) -> None:
+    subject = run._subject(db, args["subject"])
+    records = args.get("records")
+    service.court_notice(
+        db_session=db,
+        profile=run.profile,
+        now=run.now,
+        actor=run.operator,
+        subject=subject,
+        document=str(args["document"]) if args.get("document") else None,
+        record_ids=None if records is None else [run._record(r) for r in records],
     )
 
 

@@ -5,6 +5,10 @@ decided by the deciding unit, the record's provider; where the profile has the p
 an approval (Jilin 第三十八条: 复审), the platform passes it in the same step, so `approved` in a
 file means finally approved, as the contract reads it. Deadline stages: `decision`, `feedback`,
 `re_review`, `mark`; without a stage, what the case waits for now.
+
+`repair` with `listing` (a listing ref) is the listed subject's application to be repaired off the
+list; the deciding unit is the listing's determining body, and an approval removes the listing
+(its `status` reads `removed`).
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from sqlalchemy.orm import Session
 from xinyong.core.actor import Actor, Role
 from xinyong.core.db import transaction
 from xinyong.core.errors import XinyongError
+from xinyong.lists import service as lists_service
 from xinyong.records.models import Record
 from xinyong.rights.repair import service
 from xinyong.rights.repair.rules import RepairState
@@ -42,9 +47,8 @@ def do_repair(run: Any, n: int, args: dict[str, Any], db: Session) -> None:
     _refs(run).add(ref)
     run.handles[ref] = None
     if args.get("listing") is not None:
-        from xinyong.scenario.runner import NotImplementedAction  # the runner imports this module
-
-        raise NotImplementedAction("repair of a listing (lists: issue 4)")
+        _repair_listing(run, ref, args, db)
+        return
     record_id = run._record(args["record"])
     if args.get("by") is not None:
         actor = run._subject_actor(run._subject(db, args["by"]), args["by"])
@@ -60,6 +64,29 @@ def do_repair(run: Any, n: int, args: dict[str, Any], db: Session) -> None:
         now=run.now,
         actor=actor,
         record_id=record_id,
+        measures=[str(m) for m in args.get("measures") or []],
+    )
+    run.handles[ref] = case.id
+
+
+def _repair_listing(run: Any, ref: str, args: dict[str, Any], db: Session) -> None:
+    listing_id = run.handles.get(str(args["listing"]))
+    if listing_id is None:
+        raise XinyongError("unknown_listing", field="listing", detail=f"{args['listing']} was refused")
+    if args.get("by") is not None:
+        actor = run._subject_actor(run._subject(db, args["by"]), args["by"])
+    else:  # the listed subject
+        listing = lists_service.get_or_raise(db_session=db, listing_id=int(listing_id))
+        actor = Actor(
+            username=f"subject:{listing.subject_id}", role=Role.subject, subject_id=listing.subject_id
+        )
+    case = service.apply(
+        db_session=db,
+        profile=run.profile,
+        now=run.now,
+        actor=actor,
+        record_id=None,
+        listing_id=int(listing_id),
         measures=[str(m) for m in args.get("measures") or []],
     )
     run.handles[ref] = case.id

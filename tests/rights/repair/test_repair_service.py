@@ -171,7 +171,7 @@ def test_unknown_record_and_listing(session_factory: Factory) -> None:
         refused(apply, session_factory, SHENZHEN, date(2026, 9, 3), operator(), 999).code == "unknown_record"
     )
     err = refused(apply, session_factory, SHENZHEN, date(2026, 9, 3), operator(), None, listing_id=1)
-    assert (err.code, err.field) == ("invalid_request", "listing")
+    assert (err.code, err.field) == ("unknown_listing", "listing")
 
 
 def test_nanjing_60_suspension_order_never_repaired(session_factory: Factory) -> None:

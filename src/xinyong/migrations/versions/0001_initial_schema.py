@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 04:40:12.350127
+Create Date: 2026-11-22 04:56:55.991058
 """
 
 from __future__ import annotations
@@ -629,6 +629,7 @@ def upgrade() -> None:
         sa.Column("jurisdiction", sa.String(length=40), nullable=False),
         sa.Column("subject_id", sa.Integer(), nullable=False),
         sa.Column("record_id", sa.Integer(), nullable=True),
+        sa.Column("listing_id", sa.Integer(), nullable=True),
         sa.Column("applicant", sa.String(length=120), nullable=False),
         sa.Column("handling_unit", sa.String(length=200), nullable=False),
         sa.Column("state", sa.String(length=16), nullable=False),
@@ -658,6 +659,9 @@ def upgrade() -> None:
         sa.Column("reason", sa.Text(), nullable=True),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
+            ["listing_id"], ["listings.id"], name=op.f("fk_repair_cases_listing_id_listings")
+        ),
+        sa.ForeignKeyConstraint(
             ["record_id"], ["records.id"], name=op.f("fk_repair_cases_record_id_records")
         ),
         sa.ForeignKeyConstraint(
@@ -667,6 +671,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("repair_cases", schema=None) as batch_op:
         batch_op.create_index("ix_repair_cases_jurisdiction_state", ["jurisdiction", "state"], unique=False)
+        batch_op.create_index("ix_repair_cases_listing", ["listing_id"], unique=False)
         batch_op.create_index("ix_repair_cases_record", ["record_id"], unique=False)
         batch_op.create_index("ix_repair_cases_subject", ["subject_id"], unique=False)
 
@@ -813,6 +818,7 @@ def downgrade() -> None:
     with op.batch_alter_table("repair_cases", schema=None) as batch_op:
         batch_op.drop_index("ix_repair_cases_subject")
         batch_op.drop_index("ix_repair_cases_record")
+        batch_op.drop_index("ix_repair_cases_listing")
         batch_op.drop_index("ix_repair_cases_jurisdiction_state")
 
     op.drop_table("repair_cases")

@@ -22,6 +22,7 @@ PREFIX = {
     "archive": "ARC",
     "contest": "CON",
     "reorganization": "REO",
+    "court_notice": "CRT",  # 协助执行通知书 during plan execution (Shenzhen 第七十二条)
 }
 
 
@@ -36,7 +37,7 @@ class MarkCase(Base):
     jurisdiction: Mapped[str] = mapped_column(String(40))
     kind: Mapped[str] = mapped_column(
         String(16)
-    )  # statement / withholding / archive / contest / reorganization
+    )  # statement / withholding / archive / contest / reorganization / court_notice
     subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id"))
     record_id: Mapped[int | None] = mapped_column(
         ForeignKey("records.id")

@@ -17,6 +17,7 @@ from xinyong.rights.marks.models import MarkCase
 from xinyong.rights.marks.schemas import (
     ContestEndIn,
     ContestIn,
+    CourtNoticeIn,
     MarkRead,
     ReorganizeIn,
     StatementIn,
@@ -183,6 +184,37 @@ def reorganize_subject(
         subject=subject,
         document=body.document,
         plan_on=body.plan_on,
+    )
+    return _read(db_session, profile, case)
+
+
+@router.post(
+    "/subjects/{identifier}/court-notice",
+    response_model=MarkRead,
+    status_code=201,
+    summary="Carry out a court's notice of assistance in enforcement (协助执行通知书, operators)",
+    responses=problems.AUTH_CONFLICT,
+)
+def court_notice(
+    identifier: str,
+    body: CourtNoticeIn,
+    db_session: DbSession,
+    profile: CurrentProfile,
+    now: Now,
+    actor: CurrentActor,
+) -> MarkRead:
+    """During plan execution (Shenzhen 第七十二条): the enterprise leaves the lists a court's notice removes
+    it from (reason `court`) and the related records are deleted."""
+    actor.require_jurisdiction(profile.id)
+    subject = subjects_service.get_by_identifier_or_raise(db_session=db_session, identifier=identifier)
+    case = service.court_notice(
+        db_session=db_session,
+        profile=profile,
+        now=now,
+        actor=actor,
+        subject=subject,
+        document=body.document,
+        record_ids=body.records,
     )
     return _read(db_session, profile, case)
 

@@ -49,10 +49,20 @@ class ReorganizeIn(BaseModel):
     plan_on: date | None = Field(None, description="the day the court approved the plan (default: today)")
 
 
+class CourtNoticeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    document: str = Field(min_length=1, max_length=200, description="the court's 协助执行通知书")
+    records: list[int] | None = Field(
+        None, max_length=1000, description="records the notice names; default: the removed listings' basis"
+    )
+
+
 class MarkRead(BaseModel):
     ref: str
     id: int
-    kind: str = Field(description="statement / withholding / archive / contest / reorganization")
+    kind: str = Field(
+        description="statement / withholding / archive / contest / reorganization / court_notice"
+    )
     jurisdiction: str
     subject: str
     record: int | None

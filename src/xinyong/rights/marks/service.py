@@ -27,6 +27,9 @@ from xinyong.core.errors import XinyongError
 from xinyong.core.profile import Profile
 from xinyong.core.profile_rights import Stage
 from xinyong.core.workdays import Deadline
+from xinyong.lists import rules as list_rules
+from xinyong.lists import service as lists_service
+from xinyong.lists.models import Listing
 from xinyong.notices.service import DueRule
 from xinyong.queues.types import CaseSummary
 from xinyong.records import rules as record_rules
@@ -617,6 +620,122 @@ def end_reorganization(
             profile.reorganization.cite,
         )
     return case
+
+
+def court_notice(
+    *,
+    db_session: Session,
+    profile: Profile,
+    now: datetime,
+    actor: Actor,
+    subject: Subject,
+    document: str | None,
+    record_ids: Sequence[int] | None = None,
+) -> MarkCase:
+    """The court's 协助执行通知书 during plan execution (Shenzhen 第七十二条): the enterprise leaves every
+    list whose removal the profile grants on a court's notice (经营异常名录, 严重失信主体名单: reason
+    `court`, through the lists), and the related records are deleted — those the notice names
+    (`record_ids`), or else the records the removed listings rested on (inferred: 删除相关信用信息记录).
+    An operator records it; it is done at once."""
+    actor.require(Role.operator)
+    section = profile.reorganization
+    if section is None or not section.court_ordered_cleanup:
+        raise XinyongError("not_eligible", detail="the profile has no court-ordered clean-up")
+    if _open_case(db_session, "reorganization", subject_id=subject.id) is None:
+        raise XinyongError(
+            "not_eligible",
+            field="subject",
+            detail="no reorganization plan is being executed",
+            cite=section.cite,
+        )
+    if not document:
+        raise XinyongError(
+            "missing_field", field="document", detail="the court's 协助执行通知书", cite=section.cite
+        )
+    named = [int(i) for i in dict.fromkeys(record_ids or ())]
+    for record_id in named:
+        record = records_service.get_or_raise(
+            db_session=db_session, record_id=record_id, jurisdiction=profile.id
+        )
+        if record.subject_id != subject.id:
+            raise XinyongError(
+                "not_eligible", field="records", detail=f"record {record_id} is another subject's"
+            )
+    listings = _court_removable(db_session, profile, now, subject)
+    case = _new_case(
+        db_session, profile, now, actor, "court_notice", subject.id, None, {"document": document}
+    )
+    removed = []
+    for listing in listings:
+        lists_service.remove(
+            db_session=db_session,
+            profile=profile,
+            now=now,
+            actor=actor,
+            listing_id=listing.id,
+            reason="court",
+            note=f"{case.ref} {document}",
+        )
+        removed.append(listing.id)
+    if record_ids is None:
+        named = sorted({int(i) for listing in listings for i in listing.basis_record_ids or ()})
+    deleted = []
+    today = local_date(now)
+    for record_id in named:
+        record, _subj, facts, _events = _record(db_session, profile, record_id)
+        if record_rules.state(facts, profile, now, today) is record_rules.State.deleted:
+            continue
+        _record_event(
+            db_session,
+            profile,
+            now,
+            actor,
+            case,
+            record,
+            subject,
+            record_rules.DELETED,
+            section.cite,
+            document=document,
+        )
+        deleted.append(record_id)
+    case.data = {**case.data, "listings": removed, "records": deleted}
+    case.ended_at, case.ended_by = now, actor.username  # carried out on receipt: nothing stays open
+    db_session.flush()
+    _tell_sharing_units(
+        db_session,
+        profile,
+        now,
+        case,
+        subject,
+        deleted,
+        "court_notice.deleted",
+        "按法院协助执行通知书删除相关信用信息记录",
+        "records deleted on the court's notice of assistance in enforcement",
+    )
+    return case
+
+
+def _court_removable(db_session: Session, profile: Profile, now: datetime, subject: Subject) -> list[Listing]:
+    """The subject's listings on the lists a court's notice removes from, on the list now."""
+    section = list_rules.lists_of(profile)
+    if section is None:
+        return []
+    names = [n for n in section.names() if "court" in section.get(n).removal.reasons]  # type: ignore[union-attr]
+    rows = db_session.scalars(
+        select(Listing)
+        .where(
+            Listing.jurisdiction == profile.id,
+            Listing.subject_id == subject.id,
+            Listing.list_name.in_(names),
+        )
+        .order_by(Listing.id)
+    )
+    return [
+        r
+        for r in rows
+        if lists_service.view(db_session=db_session, profile=profile, now=now, listing=r).status
+        == list_rules.State.listed.value
+    ]
 
 
 def plans_of(*, db_session: Session, jurisdiction: str, subject_id: int) -> list[rules.Plan]:

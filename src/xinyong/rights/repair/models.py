@@ -24,12 +24,16 @@ class RepairCase(Base):
         Index("ix_repair_cases_jurisdiction_state", "jurisdiction", "state"),
         Index("ix_repair_cases_record", "record_id"),
         Index("ix_repair_cases_subject", "subject_id"),
+        Index("ix_repair_cases_listing", "listing_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     jurisdiction: Mapped[str] = mapped_column(String(40))
     subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id"))
-    record_id: Mapped[int | None] = mapped_column(ForeignKey("records.id"))  # None: a listing (issue 4)
+    record_id: Mapped[int | None] = mapped_column(ForeignKey("records.id"))  # None: a listing's repair
+    # the listing whose removal is asked (Shenzhen 第六十三条第一款: 移出名单的修复申请);
+    # None: a record's repair
+    listing_id: Mapped[int | None] = mapped_column(ForeignKey("listings.id"))
     applicant: Mapped[str] = mapped_column(String(120))  # the user who filed (the subject or an operator)
     handling_unit: Mapped[str] = mapped_column(String(200))  # who decides: the record's provider
     state: Mapped[str] = mapped_column(String(16))  # rules.RepairState

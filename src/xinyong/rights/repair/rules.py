@@ -24,7 +24,7 @@ A record whose provider set no minimum has none to wait for.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -360,3 +360,74 @@ def after_decision(outcome: str, *, re_review: bool, by_platform: bool) -> Repai
     if re_review and not by_platform:
         return RepairState.under_review
     return RepairState.approved
+
+
+# --------------------------------------------------------------------------- listings
+
+
+@dataclass(frozen=True)
+class ListingTarget:
+    """A listing as the repair rules need it (facts read by the service)."""
+
+    list: str  # severe / red / key_attention / business_anomaly
+    kind: str  # the list's kind in the profile: sanction / incentive / attention
+    state: str  # lists.rules.State at `now` (proposed, notified, listed, removed, expired)
+    repair_cite: str | None  # the list's removal article for reason `repair`; None: the text has none
+    removal_cite: str  # the list's removal article
+
+
+def listing_route(profile: Profile) -> str | None:
+    """How a listing is repaired under this profile, or None where the profile repairs no listing.
+
+    - `listing`: the application is for removal from the list itself, decided by the determining
+      body (Shenzhen 第六十三条第一款: 向认定单位提出移出名单的修复申请; Henan 第三十七条第二款:
+      信用修复及退出方式由认定机关确定);
+    - `basis`: the repair is of the information the listing rests on, and the listing is removed
+      once the subject no longer meets the list's criteria (Jilin 第三十八条第三款): the basis records'
+      own repair conditions apply (waiting period, never-repairable categories).
+    """
+    repair = profile.repair
+    if repair is None or not repair.removes_listings:
+        return None
+    return "basis" if repair.listing_removal_condition == "no_longer_eligible" else "listing"
+
+
+def listing_eligibility(
+    target: ListingTarget,
+    profile: Profile,
+    *,
+    applicant_is_subject: bool,
+    open_case: bool,
+    basis: Sequence[Verdict] = (),
+) -> Verdict:
+    """May a repair of this listing be accepted now? In this order: no repair section
+    (`not_eligible`); not the listed subject (`not_allowed`); not a sanction list (`not_eligible`:
+    only dishonesty is repaired); the profile or the list has no repair of listings
+    (`not_repairable`); not on the list now, or a case on it is open (`not_eligible`); then, on the
+    `basis` route, the first refusal among the basis records' own verdicts."""
+    repair = profile.repair
+    if repair is None:
+        return Verdict(False, "not_eligible", "the profile has no repair procedure")
+    if not applicant_is_subject:
+        return Verdict(False, "not_allowed", "only the listed subject applies for its removal", repair.cite)
+    if target.kind != "sanction":
+        return Verdict(False, "not_eligible", f"{target.list} is not a list of dishonesty", repair.cite)
+    route = listing_route(profile)
+    if route is None or target.repair_cite is None:
+        why = (
+            "the profile removes no listing on repair"
+            if route is None
+            else f"the {target.list} list has no removal on repair"
+        )
+        return Verdict(False, "not_repairable", why, target.removal_cite)
+    if target.state != "listed":
+        return Verdict(
+            False, "not_eligible", f"the listing is {target.state}, not listed", target.repair_cite
+        )
+    if open_case:
+        return Verdict(False, "not_eligible", "a repair case on this listing is open", target.repair_cite)
+    if route == "basis":
+        refused = next((v for v in basis if not v.ok), None)
+        if refused is not None:
+            return refused
+    return OK

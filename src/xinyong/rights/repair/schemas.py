@@ -45,7 +45,12 @@ class RepairIn(BaseModel):
         },
     )
     record: int | None = Field(None, ge=1, le=DB_ID_MAX, description="the record to repair")
-    listing: int | None = Field(None, ge=1, le=DB_ID_MAX, description="a listing (not yet: issue 4)")
+    listing: int | None = Field(
+        None,
+        ge=1,
+        le=DB_ID_MAX,
+        description="a listing to be repaired off (移出名单的修复申请), instead of a record",
+    )
     measures: list[Measure] = Field(default_factory=list, max_length=8)
     commitment: CommitmentIn | None = None
     implementing_units: list[Unit] = Field(
@@ -97,6 +102,7 @@ class RepairRead(BaseModel):
     state: str = Field(description="received / under_review / approved / denied")
     subject: str
     record: int | None
+    listing: int | None = Field(None, description="the listing whose removal is asked")
     handling_unit: str
     measures: list[str]
     commitment: dict[str, Any] | None
@@ -136,6 +142,7 @@ def repair_read(v: CaseView) -> RepairRead:
         state=c.state,
         subject=v.subject.identifier,
         record=c.record_id,
+        listing=c.listing_id,
         handling_unit=c.handling_unit,
         measures=list(c.measures),
         commitment=c.commitment,

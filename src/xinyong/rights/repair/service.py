@@ -26,6 +26,10 @@ from xinyong.core.errors import XinyongError
 from xinyong.core.profile import Profile
 from xinyong.core.profile_rights import Stage
 from xinyong.core.workdays import WorkCalendar
+from xinyong.lists import rules as list_rules
+from xinyong.lists import service as lists_service
+from xinyong.lists.models import Listing
+from xinyong.measures import loader as measures_loader
 from xinyong.notices.service import DueRule
 from xinyong.queues.types import CaseSummary
 from xinyong.records import rules as record_rules
@@ -126,10 +130,13 @@ def _check_open(case: RepairCase, *allowed: RepairState) -> None:
 
 
 def _require_decider(actor: Actor, case: RepairCase) -> None:
-    """The deciding unit is the record's provider (R-REP-04); an operator may act for the platform."""
+    """The deciding unit is the record's provider, or for a listing its determining body (R-REP-04);
+    an operator may act for the platform."""
     if actor.role is Role.operator:
         return
     if actor.role is Role.provider and actor.organization == case.handling_unit:
+        return
+    if actor.role is Role.government and case.listing_id and actor.organization == case.handling_unit:
         return
     raise XinyongError("not_allowed", detail=f"{case.ref} is decided by {case.handling_unit}")
 
@@ -149,10 +156,20 @@ def apply(
     implementing_units: Sequence[str] = (),
     listing_id: int | None = None,
 ) -> RepairCase:
-    """A subject's repair application against one of its records; accepted (受理) at once or refused."""
+    """A subject's repair application against one of its records or one of its listings; accepted
+    (受理) at once or refused."""
+    if listing_id is not None and record_id is not None:
+        raise XinyongError("invalid_request", field="listing", detail="a record or a listing, not both")
     if listing_id is not None:
-        raise XinyongError(
-            "invalid_request", field="listing", detail="repair of listings comes with the lists (issue 4)"
+        return _apply_listing(
+            db_session=db_session,
+            profile=profile,
+            now=now,
+            actor=actor,
+            listing_id=listing_id,
+            measures=measures,
+            commitment=commitment,
+            implementing_units=implementing_units,
         )
     if record_id is None:
         raise XinyongError("missing_field", field="record")
@@ -178,6 +195,36 @@ def apply(
     )
     if not verdict.ok:
         raise _refuse(verdict, field="record")
+    return _open(
+        db_session=db_session,
+        profile=profile,
+        now=now,
+        actor=actor,
+        subject_id=record.subject_id,
+        handling_unit=record.provider,
+        record_id=record.id,
+        listing_id=None,
+        measures=measures,
+        commitment=commitment,
+        implementing_units=implementing_units,
+    )
+
+
+def _open(
+    *,
+    db_session: Session,
+    profile: Profile,
+    now: datetime,
+    actor: Actor,
+    subject_id: int,
+    handling_unit: str,
+    record_id: int | None,
+    listing_id: int | None,
+    measures: Sequence[str],
+    commitment: dict[str, Any] | None,
+    implementing_units: Sequence[str],
+) -> RepairCase:
+    """Check the measures, save the accepted case, tell the deciding unit."""
     assert profile.repair is not None
     measures = list(dict.fromkeys(str(m) for m in measures))
     verdict = rules.measures_verdict(measures, profile)
@@ -187,10 +234,11 @@ def apply(
     published = now if profile.repair.commitment_published and "commitment_letter" in measures else None
     case = RepairCase(
         jurisdiction=profile.id,
-        subject_id=record.subject_id,
-        record_id=record.id,
+        subject_id=subject_id,
+        record_id=record_id,
+        listing_id=listing_id,
         applicant=actor.username,
-        handling_unit=record.provider,
+        handling_unit=handling_unit,
         state=RepairState.received.value,
         measures=measures,
         commitment=letter,
@@ -210,6 +258,7 @@ def apply(
         measures=measures,
         commitment=letter,
         published=published is not None,
+        **({"listing": listing_id} if listing_id is not None else {}),
     )
     received = local_date(now)
     decision = _rule(
@@ -230,6 +279,104 @@ def apply(
         due=decision,
     )
     return case
+
+
+def _listing_target(
+    db_session: Session, profile: Profile, now: datetime, listing: Listing
+) -> rules.ListingTarget:
+    spec = list_rules.spec_of(profile, listing.list_name)
+    state = lists_service.view(db_session=db_session, profile=profile, now=now, listing=listing).status
+    return rules.ListingTarget(
+        list=listing.list_name,
+        kind=spec.kind,
+        state=state,
+        repair_cite=spec.removal.reasons.get("repair"),  # type: ignore[call-overload]
+        removal_cite=spec.removal.cite,
+    )
+
+
+def _open_basis(db_session: Session, profile: Profile, now: datetime, listing: Listing) -> list[Record]:
+    """The listing's basis records that still need repairing: in their period and not yet repaired."""
+    out = []
+    today = local_date(now)
+    for record_id in listing.basis_record_ids or ():
+        record = db_session.get(Record, int(record_id))
+        if record is None:
+            continue
+        facts, _data = record_facts(db_session, record)
+        state = record_rules.state(facts, profile, now, today)
+        if state is record_rules.State.active and "repaired" not in record_rules.marks(facts, now, today):
+            out.append(record)
+    return out
+
+
+def _open_case_on(
+    db_session: Session, *, record_id: int | None = None, listing_id: int | None = None
+) -> bool:
+    stmt = select(RepairCase.id).where(RepairCase.state.in_([s.value for s in rules.OPEN_STATES]))
+    if record_id is not None:
+        stmt = stmt.where(RepairCase.record_id == record_id)
+    if listing_id is not None:
+        stmt = stmt.where(RepairCase.listing_id == listing_id)
+    return db_session.scalar(stmt.limit(1)) is not None
+
+
+def _apply_listing(
+    *,
+    db_session: Session,
+    profile: Profile,
+    now: datetime,
+    actor: Actor,
+    listing_id: int,
+    measures: Sequence[str],
+    commitment: dict[str, Any] | None,
+    implementing_units: Sequence[str],
+) -> RepairCase:
+    """The listed subject asks to be repaired off a list (Shenzhen 第六十三条第一款, Jilin 第三十八条第三款,
+    Henan 第三十七条第二款). The determining body (认定机关) decides; on the `basis` route (Jilin) each
+    basis record must itself be repairable now."""
+    listing = lists_service.get_or_raise(
+        db_session=db_session, listing_id=listing_id, jurisdiction=profile.id
+    )
+    if actor.role not in (Role.subject, Role.operator):
+        raise XinyongError("not_allowed", detail="the listed subject applies for its own repair")
+    target = _listing_target(db_session, profile, now, listing)
+    basis: list[rules.Verdict] = []
+    if rules.listing_route(profile) == "basis" and target.kind == "sanction":
+        for record in _open_basis(db_session, profile, now, listing):
+            facts, data = record_facts(db_session, record)
+            basis.append(
+                rules.eligibility(
+                    facts,
+                    data,
+                    profile,
+                    now,
+                    applicant_is_subject=True,
+                    open_case=_open_case_on(db_session, record_id=record.id),
+                )
+            )
+    verdict = rules.listing_eligibility(
+        target,
+        profile,
+        applicant_is_subject=actor.role is Role.operator or actor.subject_id == listing.subject_id,
+        open_case=_open_case_on(db_session, listing_id=listing.id),
+        basis=basis,
+    )
+    if not verdict.ok:
+        raise _refuse(verdict, field="listing")
+    return _open(
+        db_session=db_session,
+        profile=profile,
+        now=now,
+        actor=actor,
+        subject_id=listing.subject_id,
+        handling_unit=listing.determining_body,
+        record_id=None,
+        listing_id=listing.id,
+        measures=measures,
+        commitment=commitment,
+        implementing_units=implementing_units,
+    )
 
 
 # --------------------------------------------------------------------------- extend, decide, review
@@ -371,9 +518,30 @@ def _close(db_session: Session, profile: Profile, now: datetime, actor: Actor, c
             zh=f"信用修复 {case.ref}：{word_zh}",
             en=f"repair {case.ref}: {word_en}",
         )
-    if not approved or case.record_id is None:
+    if not approved:
+        return
+    if profile.repair.adjusts_evaluation:
+        _evaluation_notice(db_session, profile, now, case, subject)
+    if case.listing_id is not None:
+        _close_listing(db_session, profile, now, actor, case, subject)
+        return
+    if case.record_id is None:
         return
     record = records_service.get_or_raise(db_session=db_session, record_id=case.record_id)
+    _repair_record(db_session, profile, now, actor, case, subject, record)
+
+
+def _repair_record(
+    db_session: Session,
+    profile: Profile,
+    now: datetime,
+    actor: Actor,
+    case: RepairCase,
+    subject: Subject,
+    record: Record,
+) -> None:
+    """The record's `repaired` event and the notices the repair of one record owes."""
+    assert profile.repair is not None
     event = RecordEvent(
         record_id=record.id,
         kind="repaired",
@@ -455,6 +623,108 @@ def _close(db_session: Session, profile: Profile, now: datetime, actor: Actor, c
             en=f"the subject's record {record.id} was repaired; stop the measures taken on it",
             extra={"record": record.id, "cite": profile.repair.cite},
         )
+
+
+def _close_listing(
+    db_session: Session, profile: Profile, now: datetime, actor: Actor, case: RepairCase, subject: Subject
+) -> None:
+    """An approved listing repair: on the `basis` route (Jilin 第三十八条) the basis records are marked
+    repaired first; then the listing is removed with reason `repair` through the lists (which
+    sends the removal announcement where the list has one, Henan 第三十七条第三款), and where the
+    profile says so the units implementing the list's measures are told to stop (Shenzhen
+    第六十六条第三项)."""
+    assert profile.repair is not None and case.listing_id is not None
+    listing = lists_service.get_or_raise(db_session=db_session, listing_id=case.listing_id)
+    if rules.listing_route(profile) == "basis":
+        for record in _open_basis(db_session, profile, now, listing):
+            _repair_record(db_session, profile, now, actor, case, subject, record)
+    state = lists_service.view(db_session=db_session, profile=profile, now=now, listing=listing).status
+    if state != list_rules.State.listed.value:
+        # it left the list meanwhile (expired, revoked, removed): nothing left to remove
+        _event(db_session, case, now, actor, "listing_gone", listing=listing.id, state=state)
+        return
+    lists_service.remove(
+        db_session=db_session,
+        profile=profile,
+        now=now,
+        actor=actor,
+        listing_id=listing.id,
+        reason="repair",
+        note=case.ref,
+    )
+    if not profile.repair.notifies_implementers:
+        return
+    units = [*case.implementing_units, *implementing_units(db_session, profile, now, listing)]
+    spec = list_rules.spec_of(profile, listing.list_name)
+    notify.send(
+        db_session=db_session,
+        now=now,
+        jurisdiction=profile.id,
+        recipients=units,
+        recipient_kind="implementing_unit",
+        kind="repair.stop_measures",
+        subject_id=subject.id,
+        case_ref=case.ref,
+        zh=f"信用主体经信用修复已移出{spec.name}（{listing.ref}），请停止采取相应惩戒措施",
+        en=f"the subject was repaired off the {listing.list_name} list ({listing.ref}); stop the measures",
+        extra={"listing": listing.id, "list": listing.list_name, "cite": profile.repair.listings_cite},
+    )
+
+
+def implementing_units(db_session: Session, profile: Profile, now: datetime, listing: Listing) -> list[str]:
+    """实施主体 of the sanction measures in force that target this listing's list and relate to its
+    ground (the measures lists, src/xinyong/measures/data/<profile>.toml and loaded local lists)."""
+    today = local_date(now)
+    units: list[str] = []
+    for listed in measures_loader.measure_set(
+        db_session=db_session, profile=profile, day=today
+    ).measures.values():
+        m = listed.measure
+        if m.kind != "sanction" or listing.list_name not in m.targets.lists or not listed.in_force(today):
+            continue
+        grounds = m.relates_to.grounds
+        if grounds != "any" and listing.ground not in grounds:
+            continue
+        units += m.implementing_units
+    return list(dict.fromkeys(units))
+
+
+def _evaluation_notice(
+    db_session: Session, profile: Profile, now: datetime, case: RepairCase, subject: Subject
+) -> None:
+    """Shenzhen 第六十六条第二项 (调整信用主体的信用评价等级): the platform makes no evaluation of its
+    own; where the subject has an `evaluation` record in its period, its provider (the evaluating
+    unit) is told of the repair so it adjusts the grade."""
+    rows = list(
+        db_session.scalars(
+            select(Record).where(
+                Record.jurisdiction == profile.id,
+                Record.subject_id == subject.id,
+                Record.item == "evaluation",
+            )
+        )
+    )
+    events = records_service.events_of(db_session, [r.id for r in rows])
+    today = local_date(now)
+    providers = [
+        r.provider
+        for r in rows
+        if record_rules.state(records_service.facts_of(r, subject.kind, events[r.id]), profile, now, today)
+        is record_rules.State.active
+    ]
+    notify.send(
+        db_session=db_session,
+        now=now,
+        jurisdiction=profile.id,
+        recipients=providers,
+        recipient_kind="provider",  # the evaluating unit provided the result
+        kind="repair.adjust_evaluation",
+        subject_id=subject.id,
+        case_ref=case.ref,
+        zh=f"信用主体已完成信用修复（{case.ref}），请调整其信用评价等级",
+        en=f"the subject was repaired ({case.ref}); adjust its credit evaluation grade",
+        extra={"cite": profile.repair.cite if profile.repair else None},
+    )
 
 
 # --------------------------------------------------------------------------- reading
