@@ -48,6 +48,15 @@ ID_TYPES = (
 SEVERE_GROUNDS = ("market_order", "health_safety", "court_defaulter", "consumer_investor")
 
 
+def dumps(line: dict[str, Any]) -> bytes:
+    """A batch line as the API serializes it (checks.router.dumps: orjson when installed)."""
+    try:
+        from xinyong.checks.router import dumps as api_dumps
+    except ImportError:  # a router without it (measuring an older tree): what it did
+        return json.dumps(line, ensure_ascii=False).encode()
+    return api_dumps(line)
+
+
 def _pct(values: list[float], q: float) -> float:
     s = sorted(values)
     return s[min(len(s) - 1, round(q * (len(s) - 1)))]
@@ -158,12 +167,14 @@ def _raw_one(conn: sqlite3.Connection, identifier: str, jurisdiction: str) -> in
     return len(recs) + len(lst)
 
 
-def measure(path: Path, profile_id: str, sample: int, batch_size: int, repeat: int) -> dict[str, Any]:
+def measure(
+    path: Path, profile_id: str, sample: int, batch_size: int, repeat: int, skip: set[str]
+) -> dict[str, Any]:
     from xinyong.checks import service
     from xinyong.core import profile as profiles
     from xinyong.core.actor import Actor, Role
     from xinyong.core.clock import parse_instant
-    from xinyong.core.db import session_factory, transaction
+    from xinyong.core.db import session_factory
 
     engine = _engine(path)
     factory = session_factory(engine)
@@ -175,6 +186,31 @@ def measure(path: Path, profile_id: str, sample: int, batch_size: int, repeat: i
     rng = random.Random(11)
     chosen = rng.sample(identifiers, sample + 200)
     matter = "fiscal_subsidy"
+    out: dict[str, Any] = {}
+    (path.parent / "check-identifiers.txt").write_text("\n".join(chosen[200:]))
+    if "single" not in skip:
+        out["single"] = _single(factory, raw, service, profile, now, actor, chosen, matter, repeat)
+    if "batch" not in skip:
+        subjects = rng.sample(identifiers, min(batch_size, len(identifiers)))
+        out["batch"] = _batch(factory, raw, service, profile, now, actor, subjects, matter)
+    raw.close()
+    engine.dispose()
+    return out
+
+
+def _single(
+    factory: Any,
+    raw: sqlite3.Connection,
+    service: Any,
+    profile: Any,
+    now: datetime,
+    actor: Any,
+    chosen: list[str],
+    matter: str,
+    repeat: int,
+) -> dict[str, Any]:
+    from xinyong.core.db import transaction
+
     for ident in chosen[:200]:  # warm-up
         with transaction(factory) as db:
             service.check(db_session=db, profile=profile, now=now, actor=actor, subject=ident, matter=matter)
@@ -201,7 +237,21 @@ def measure(path: Path, profile_id: str, sample: int, batch_size: int, repeat: i
     single = {"service": _lat(svc), "raw": _lat(rawt), "restricted": restricted, "incentive": incentive}
     single["ratio_p50"] = single["service"]["p50_ms"] / single["raw"]["p50_ms"]
     single["ratio_p99"] = single["service"]["p99_ms"] / single["raw"]["p99_ms"]
-    subjects = rng.sample(identifiers, min(batch_size, len(identifiers)))
+    return single
+
+
+def _batch(
+    factory: Any,
+    raw: sqlite3.Connection,
+    service: Any,
+    profile: Any,
+    now: datetime,
+    actor: Any,
+    subjects: list[str],
+    matter: str,
+) -> dict[str, Any]:
+    from xinyong.core.db import transaction
+
     t0 = time.perf_counter()
     with transaction(factory) as db:
         lines = 0
@@ -214,7 +264,7 @@ def measure(path: Path, profile_id: str, sample: int, batch_size: int, repeat: i
             matter=matter,
             on_chunk=db.commit,
         ):
-            json.dumps(line, ensure_ascii=False)  # as the API serializes it
+            dumps(line)  # as the API serializes it
             lines += 1
     batch_s = time.perf_counter() - t0
     t0 = time.perf_counter()
@@ -245,20 +295,17 @@ def measure(path: Path, profile_id: str, sample: int, batch_size: int, repeat: i
             [profile.id, *ids],
         ).fetchall()
     raw_batch_s = time.perf_counter() - t0
-    batch = {
+    return {
         "subjects": len(subjects),
         "lines": lines,
         "service_seconds": batch_s,
         "raw_seconds": raw_batch_s,
         "ratio": batch_s / raw_batch_s,
     }
-    raw.close()
-    engine.dispose()
-    (path.parent / "check-identifiers.txt").write_text("\n".join(chosen[200:]))
-    return {"single": single, "batch": batch}
 
 
 SERVE = """
+import sys
 import uvicorn
 from xinyong.api.app import J, create_app
 from xinyong.core.clock import fixed_clock, parse_instant
@@ -268,7 +315,9 @@ import xinyong.checks.models, xinyong.measures.models
 app = create_app(make_engine({url!r}), fixed_clock(parse_instant({now!r})))
 if not any(getattr(r, "path", "").endswith("/check") for r in app.routes):
     app.include_router(router, prefix=J)
-uvicorn.run(app, host="127.0.0.1", port={port}, log_level="warning", access_log=False)
+if __name__ == "__main__":
+    uvicorn.run("check_serve:app", host="127.0.0.1", port={port}, log_level="warning", access_log=False,
+                workers={workers}, app_dir={app_dir!r})
 """
 
 LUA = """
@@ -293,21 +342,37 @@ end
 """
 
 
-def http(path: Path, profile_id: str, seconds: int, connections: int) -> dict[str, Any]:
+def _logged(path: Path) -> int:
+    with sqlite3.connect(path) as conn:
+        return conn.execute(
+            "SELECT count(*) FROM audit_log WHERE purpose = 'check:fiscal_subsidy'"
+        ).fetchone()[0]
+
+
+def http(
+    path: Path, profile_id: str, seconds: int, connections: int, workers: int, extra_path: str | None
+) -> dict[str, Any]:
+    """uvicorn (`workers` processes) under wrk; `extra_path` is put on the server's PYTHONPATH (e.g. a
+    `pip install --target` folder with uvloop, httptools, orjson — uvicorn uses them when present)."""
     if shutil.which("wrk") is None:
         return {"skipped": "wrk not installed"}
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
     sock.close()
-    script = path.parent / "check-serve.py"
-    script.write_text(SERVE.format(url=f"sqlite:///{path}", now=NOW, port=port))
+    script = path.parent / "check_serve.py"
+    script.write_text(
+        SERVE.format(url=f"sqlite:///{path}", now=NOW, port=port, workers=workers, app_dir=str(path.parent))
+    )
+    env = dict(os.environ)
+    if extra_path:
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (extra_path, env.get("PYTHONPATH")) if p)
     lua = path.parent / "check-wrk.lua"
     token = (path.parent / "check-token.txt").read_text().strip()
     lua.write_text(
         LUA.format(ids=str(path.parent / "check-identifiers.txt"), token=token, profile=profile_id)
     )
-    server = subprocess.Popen([sys.executable, str(script)], cwd=ROOT)
+    server = subprocess.Popen([sys.executable, str(script)], cwd=ROOT, env=env)
     try:
         for _ in range(100):
             try:
@@ -317,13 +382,32 @@ def http(path: Path, profile_id: str, seconds: int, connections: int) -> dict[st
                 time.sleep(0.1)
         cmd = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "-s", str(lua), f"http://127.0.0.1:{port}"]
         subprocess.run([*cmd[:3], "-d2s", *cmd[4:]], capture_output=True, check=True)  # warm-up
+        time.sleep(0.5)  # let the warm-up's last writes land
+        before = _logged(path)
         out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+        time.sleep(0.5)
+        after = _logged(path)
+        # the framework's ceiling on this machine: the app's trivial `GET /` (no database, no auth)
+        plain = ["wrk", "-t2", f"-c{connections}", f"-d{max(3, seconds // 3)}s", f"http://127.0.0.1:{port}/"]
+        ceiling = subprocess.run(plain, capture_output=True, text=True, check=True).stdout
     finally:
         server.terminate()
         server.wait(timeout=10)
     result = json.loads(next(line[5:] for line in out.splitlines() if line.startswith("JSON ")))
     result["checks_per_second"] = result["requests"] / result["seconds"]
     result["command"] = " ".join(cmd)
+    result["workers"] = workers
+    rate = next((line.split()[1] for line in ceiling.splitlines() if line.startswith("Requests/sec:")), "0")
+    result["ceiling_get_root_per_second"] = float(rate)
+    # every answered check is in the query log (plus those wrk abandoned at its deadline)
+    result["query_log_entries"] = after - before
+    try:
+        import_check = [sys.executable, "-c", "import uvloop, httptools; print('yes')"]
+        result["uvloop_httptools"] = (
+            subprocess.run(import_check, capture_output=True, text=True, env=env).stdout.strip() == "yes"
+        )
+    except OSError:
+        result["uvloop_httptools"] = False
     return result
 
 
@@ -338,6 +422,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--batch", type=int, default=100_000)
     p.add_argument("--seconds", type=int, default=15)
     p.add_argument("--connections", type=int, default=16)
+    p.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
+    p.add_argument("--extra-path", help="folder put on the server's PYTHONPATH (uvloop, httptools, orjson)")
+    p.add_argument("--skip", default="", help="comma-separated phases to skip: single,batch,http")
     p.add_argument("--out")
     args = p.parse_args(argv)
     work = Path(args.workdir)
@@ -351,8 +438,10 @@ def main(argv: list[str] | None = None) -> int:
     result["loadavg_before"] = os.getloadavg()
     if not (args.reuse and db.exists()):
         result["load"] = load(db, args.records, args.profile)
-    result.update(measure(db, args.profile, args.sample, args.batch, args.repeat))
-    result["http"] = http(db, args.profile, args.seconds, args.connections)
+    skip = set(filter(None, args.skip.split(",")))
+    result.update(measure(db, args.profile, args.sample, args.batch, args.repeat, skip))
+    if "http" not in skip:
+        result["http"] = http(db, args.profile, args.seconds, args.connections, args.workers, args.extra_path)
     result["loadavg_after"] = os.getloadavg()
     out = Path(args.out or work / f"result-check-{args.records}.json")
     out.write_text(json.dumps(result, indent=2, ensure_ascii=False))

@@ -91,6 +91,21 @@ def normalize(value: Any) -> Any:
     Aware datetimes become ISO UTC strings, dates ISO strings, tuples lists, mapping keys strings.
     Naive datetimes, non-finite floats and other types are refused.
     """
+    # Exact built-in types first, by identity (isinstance against Mapping is slow, and every entry
+    # is normalised when it is hashed); subclasses such as StrEnum take the general path below.
+    kind = type(value)
+    if kind is str or kind is int or value is None or kind is bool:
+        return value
+    if kind is list:
+        return [normalize(v) for v in value]
+    if kind is dict:
+        return {k if type(k) is str else str(k): normalize(v) for k, v in value.items()}
+    if kind is datetime:
+        return iso_utc(value)
+    return _normalize_other(value)
+
+
+def _normalize_other(value: Any) -> Any:
     if value is None or isinstance(value, bool):
         return value
     if isinstance(value, str):

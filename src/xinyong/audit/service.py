@@ -14,11 +14,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime, tzinfo
 from typing import Any, Literal, Protocol
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import Row, delete, func, or_, select, union
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
+from sqlalchemy import Dialect, Row, delete, func, or_, select, union
+from sqlalchemy.orm import Session, configure_mappers
+from sqlalchemy.orm.attributes import instance_state, set_committed_value
+from sqlalchemy.orm.base import manager_of_class
 
 from xinyong.audit import chain as hashchain
 from xinyong.audit.chain import GENESIS, EntryContent, VerifyResult
@@ -114,52 +115,304 @@ def log_event(
     )
 
 
-def _append(db_session: Session, *, now: datetime, chain: str, actor: str, **fields: Any) -> AuditEntry:
+def log_queries(
+    *,
+    db_session: Session,
+    now: datetime,
+    chain: str,
+    actor: str,
+    actor_org: str | None,
+    channel: str | None,
+    purpose: str | None,
+    entries: Sequence[tuple[str | None, Sequence[str]]],
+) -> int:
+    """Log many look-ups made at once (an automatic check): one entry per (subject_id, record_ids).
+
+    Same entries, links and head as that many :func:`log_query` calls, but one head lock, the hashes
+    chained in Python and one bulk insert. Returns how many entries were appended.
+    """
+    _check_channel(channel)
+    _check_append(now, chain, actor)
+    rows: list[dict[str, Any]] = []
+    for subject_id, record_ids in entries:
+        rows.append(
+            _content(
+                chain=chain,
+                now=now,
+                kind="query",
+                actor=actor,
+                actor_org=actor_org,
+                channel=channel,
+                purpose=purpose,
+                authorization_id=None,
+                subject_id=subject_id,
+                record_ids=record_ids,
+                action=None,
+                details={},
+            )
+        )
+    if rows:
+        _write(db_session, chain, now, rows)
+    return len(rows)
+
+
+def _check_channel(channel: str | None) -> None:
+    if channel is not None and channel not in CHANNELS:
+        known = ", ".join(CHANNELS)
+        raise XinyongError("invalid_field", field="channel", detail=f"{channel!r}; one of {known}")
+
+
+def _check_append(now: datetime, chain: str, actor: str) -> None:
     if now.tzinfo is None:
         raise ValueError("naive datetime refused: pass a timezone-aware `now`")
     if not chain:
         raise XinyongError("missing_field", field="chain")
     if not actor:
         raise XinyongError("missing_field", field="actor")
-    if isinstance(fields["record_ids"], str):
+
+
+def _content(
+    *, chain: str, now: datetime, record_ids: Sequence[str], details: Any, **fields: Any
+) -> dict[str, Any]:
+    """An entry's content (CONTENT_FIELDS), as stored and hashed."""
+    if isinstance(record_ids, str):
         raise XinyongError("invalid_field", field="record_ids", detail="a list of record ids, not one string")
-    fields["record_ids"] = [str(r) for r in fields["record_ids"]]
-    fields["details"] = hashchain.normalize(dict(fields["details"]))  # stored exactly as hashed
-    head = _lock_head(db_session, chain=chain, now=now)
-    entry = AuditEntry(chain=chain, at=now, actor=actor, prev_hash=head.last_hash, **fields)
-    entry.hash = hashchain.entry_hash(head.last_hash, entry.content())
-    db_session.add(entry)
-    db_session.flush()  # assigns seq
-    head.last_seq, head.last_hash, head.updated_at = entry.seq, entry.hash, now
+    return {
+        "chain": chain,
+        "at": now,
+        **fields,
+        "record_ids": [str(r) for r in record_ids],
+        "details": hashchain.normalize(dict(details)),  # stored exactly as hashed
+    }
+
+
+def _append(db_session: Session, *, now: datetime, chain: str, actor: str, **fields: Any) -> AuditEntry:
+    _check_append(now, chain, actor)
+    content = _content(chain=chain, now=now, actor=actor, **fields)
+    seq, prev_hash, entry_hash = _write(db_session, chain, now, [content])
+    # The entry as the caller knows it: every column set, detached (it was written by a Core
+    # statement, not through the session's unit of work).
+    entry = _ENTRY_MANAGER.new_instance()
+    entry.__dict__.update(content, seq=seq, prev_hash=prev_hash, hash=entry_hash)
+    instance_state(entry).key = (AuditEntry, (seq,), None)  # detached, as if loaded
     return entry
 
 
-def _lock_head(db_session: Session, *, chain: str, now: datetime) -> AuditHead:
-    """The chain's head row, created on first use and locked until the caller's transaction ends.
+def _write(
+    db_session: Session, chain: str, now: datetime, contents: list[dict[str, Any]]
+) -> tuple[int, str, str]:
+    """Append `contents` to `chain` under its head lock; (seq, prev_hash, hash) of the last one.
 
-    The INSERT ... ON CONFLICT DO NOTHING settles the creation race, and as a write it also takes
-    SQLite's database write lock (SQLite has no FOR UPDATE); on PostgreSQL FOR UPDATE locks the row.
+    Core statements on the session's own connection and transaction: on PostgreSQL the head is
+    locked with SELECT ... FOR UPDATE and the entry and the head move in one statement; on SQLite
+    an UPDATE of the head takes the database write lock first (SQLite has no FOR UPDATE, and a
+    plain read would let two writers read the same head).
     """
-    values = {
-        "chain": chain,
-        "last_seq": 0,
-        "last_hash": GENESIS,
-        "anchor_seq": 0,
-        "anchor_hash": GENESIS,
-        "updated_at": now,
-    }
-    table = AuditHead.__table__
-    dialect = db_session.get_bind().dialect.name
-    if dialect == "postgresql":
-        db_session.execute(pg_insert(table).values(values).on_conflict_do_nothing(index_elements=["chain"]))
-    elif dialect == "sqlite":
-        db_session.execute(
-            sqlite_insert(table).values(values).on_conflict_do_nothing(index_elements=["chain"])
+    db_session.flush()  # pending ORM changes go first, as the ORM's own flush ordered them before
+    sql = _statements(db_session)
+    engine = db_session.get_bind()
+    cursor = db_session.connection().connection.cursor()
+    try:
+        at = sql.at(now)  # converted once: every entry of the call and the head carry it
+        head: tuple[int, str] | None = None
+        guess = _last_hashes.get(engine, {}).get(chain) if sql.postgresql and len(contents) == 1 else None
+        if guess is not None:
+            found = _append_if_head(cursor, sql, chain, at, contents[0], guess)
+            if found is not None and found[0] is not None:
+                row = found[3]
+                _last_hashes.setdefault(engine, {})[chain] = row["hash"]
+                _sync_head(db_session, chain, now, found[0], row["hash"])
+                return found[0], row["prev_hash"], row["hash"]
+            if found is not None:  # a wrong guess: the head is locked and known now
+                head = (found[1], found[2])
+        last_seq, last_hash = head if head is not None else _lock(cursor, sql, chain, at)
+        rows = []
+        prev = last_hash
+        for content in contents:
+            h = hashchain.entry_hash(prev, content)
+            rows.append(sql.entry({**content, "at": at, "prev_hash": prev, "hash": h}))
+            prev = h
+        if sql.postgresql and len(rows) == 1:
+            # the entry and the head's move in one round trip
+            cursor.execute(sql.append_pg, {**rows[0], **sql.head_params(chain, at, 0, prev)})
+            last_seq = cursor.fetchone()[0]
+        elif sql.postgresql:
+            cursor.execute(sql.next_seqs, (len(rows),))
+            seqs = [r[0] for r in cursor.fetchall()]
+            for row, seq in zip(rows, seqs, strict=True):
+                row["seq"] = seq
+            cursor.executemany(sql.insert_with_seq, rows)
+            last_seq = seqs[-1]
+            cursor.execute(sql.move_head, sql.head_params(chain, at, last_seq, prev))
+        else:
+            if len(rows) == 1:
+                cursor.execute(sql.insert, rows[0])
+                last_seq = cursor.lastrowid
+            else:
+                cursor.executemany(sql.insert, rows)
+                cursor.execute(sql.max_seq)  # the write lock is held: the highest seq is our last entry
+                last_seq = cursor.fetchone()[0]
+            cursor.execute(sql.move_head, sql.head_params(chain, at, last_seq, prev))
+    finally:
+        cursor.close()
+    if sql.postgresql:
+        _last_hashes.setdefault(engine, {})[chain] = prev
+    _sync_head(db_session, chain, now, last_seq, prev)
+    return last_seq, rows[-1]["prev_hash"], prev
+
+
+def _sync_head(db_session: Session, chain: str, now: datetime, last_seq: int, last_hash: str) -> None:
+    head = db_session.identity_map.get((AuditHead, (chain,), None))
+    if head is not None:  # keep a head the session has loaded in step with the row
+        set_committed_value(head, "last_seq", last_seq)
+        set_committed_value(head, "last_hash", last_hash)
+        set_committed_value(head, "updated_at", now)
+
+
+# The last hash this process appended per database (engine) and chain: PostgreSQL appends guess
+# that the head is still there and link to it in one statement (`_append_if_head`). A wrong
+# guess (another process appended, or the transaction was rolled back) only costs the full path.
+_last_hashes: WeakKeyDictionary[Any, dict[str, str]] = WeakKeyDictionary()
+
+
+def _append_if_head(
+    cursor: Any, sql: _Statements, chain: str, at: Any, content: dict[str, Any], guess: str
+) -> tuple[int | None, int, str, dict[str, Any]] | None:
+    """PostgreSQL, one round trip: lock the head and, if its last hash is `guess`, insert the entry
+    linked to it and move the head. Returns (seq of the new entry, or None when the guess was
+    wrong, the head's last_seq and last_hash before the call, the row tried), or None when the
+    chain has no head yet. A wrong guess leaves the head locked and known: the caller appends
+    with one more statement, as many as without a guess."""
+    h = hashchain.entry_hash(guess, content)
+    row = sql.entry({**content, "at": at, "prev_hash": guess, "hash": h})
+    cursor.execute(sql.append_if_head, {**row, **sql.head_params(chain, at, 0, h), "guess": guess})
+    found = cursor.fetchone()
+    if found is None:
+        return None
+    return found[0], int(found[1]), str(found[2]), row
+
+
+def _lock(cursor: Any, sql: _Statements, chain: str, at: Any) -> tuple[int, str]:
+    """(last_seq, last_hash) of the chain's head, locked until the transaction ends; created if missing.
+
+    `at` is the instant as the database driver takes it (`_Statements.at`)."""
+    params = {"chain": chain, "updated_at": at}
+    cursor.execute(sql.lock, params)
+    row = cursor.fetchone()
+    if row is None:
+        cursor.execute(sql.create_head, {**params, "genesis": GENESIS})  # ON CONFLICT DO NOTHING
+        cursor.execute(sql.lock, params)
+        row = cursor.fetchone()
+    return int(row[0]), str(row[1])
+
+
+def _lock_head(db_session: Session, *, chain: str, now: datetime) -> AuditHead:
+    """The chain's head row as an ORM object (for purge), created on first use and locked until the
+    caller's transaction ends (see :func:`_write`)."""
+    db_session.flush()
+    cursor = db_session.connection().connection.cursor()
+    try:
+        sql = _statements(db_session)
+        _lock(cursor, sql, chain, sql.at(now))
+    finally:
+        cursor.close()
+    head = db_session.get(AuditHead, chain, populate_existing=True)
+    assert head is not None
+    return head
+
+
+# every content field, then the links; `seq` is the table's own
+_COLUMNS = (
+    "chain",
+    "at",
+    *(c for c in hashchain.CONTENT_FIELDS if c not in ("chain", "at")),
+    "prev_hash",
+    "hash",
+)
+
+
+class _Statements:
+    """The append's SQL for one dialect, written once, and the column types' own bind processors
+    (so values are stored exactly as the ORM would store them)."""
+
+    def __init__(self, dialect: Dialect) -> None:
+        if dialect.name not in ("postgresql", "sqlite"):  # pragma: no cover - SQLite and PostgreSQL only
+            raise NotImplementedError(f"audit log on {dialect.name}")
+        self.postgresql = dialect.name == "postgresql"
+        configure_mappers()  # AuditEntry objects are built by hand (`_append`): instrumentation ready
+        table = AuditEntry.__table__
+        self._processors = {
+            name: proc
+            for name in _COLUMNS
+            if name != "at"  # converted once per call (`at`)
+            and (proc := table.c[name].type.dialect_impl(dialect).bind_processor(dialect)) is not None
+        }
+        at = AuditHead.__table__.c.updated_at.type.dialect_impl(dialect).bind_processor(dialect)
+        self.at: Callable[[datetime], Any] = at or (lambda v: v)
+
+        def mark(name: str) -> str:
+            if not self.postgresql:
+                return f":{name}"
+            return f"%({name})s" + ("::jsonb" if name in ("record_ids", "details") else "")
+
+        columns = ", ".join(_COLUMNS)
+        values = ", ".join(mark(c) for c in _COLUMNS)
+        self.insert = f"INSERT INTO audit_log ({columns}) VALUES ({values})"
+        self.insert_with_seq = f"INSERT INTO audit_log (seq, {columns}) VALUES ({mark('seq')}, {values})"
+        chain, updated_at, genesis = mark("chain"), mark("updated_at"), mark("genesis")
+        self.create_head = (
+            "INSERT INTO audit_heads (chain, last_seq, last_hash, anchor_seq, anchor_hash, updated_at) "
+            f"VALUES ({chain}, 0, {genesis}, 0, {genesis}, {updated_at}) ON CONFLICT (chain) DO NOTHING"
         )
-    else:  # pragma: no cover - the platform supports SQLite and PostgreSQL only
-        raise NotImplementedError(f"audit log on {dialect}")
-    stmt = select(AuditHead).where(AuditHead.chain == chain).with_for_update()
-    return db_session.scalars(stmt.execution_options(populate_existing=True)).one()
+        if self.postgresql:
+            self.lock = f"SELECT last_seq, last_hash FROM audit_heads WHERE chain = {chain} FOR UPDATE"
+        else:  # a write, so that it takes SQLite's write lock before the head is read
+            self.lock = (
+                f"UPDATE audit_heads SET updated_at = {updated_at} WHERE chain = {chain} "
+                "RETURNING last_seq, last_hash"
+            )
+        set_head = f"last_hash = {mark('last_hash')}, updated_at = {updated_at}"
+        self.move_head = (
+            f"UPDATE audit_heads SET last_seq = {mark('last_seq')}, {set_head} WHERE chain = {chain}"
+        )
+        self.append_pg = (
+            f"WITH e AS ({self.insert} RETURNING seq) "
+            f"UPDATE audit_heads SET last_seq = e.seq, {set_head} FROM e "
+            f"WHERE chain = {chain} RETURNING e.seq"
+        )
+        select_values = ", ".join(mark(c) for c in _COLUMNS)
+        self.append_if_head = (
+            f"WITH h AS (SELECT last_seq, last_hash FROM audit_heads WHERE chain = {chain} FOR UPDATE), "
+            f"e AS (INSERT INTO audit_log ({columns}) SELECT {select_values} FROM h "
+            f"WHERE h.last_hash = {mark('guess')} RETURNING seq), "
+            f"u AS (UPDATE audit_heads SET last_seq = e.seq, {set_head} FROM e "
+            f"WHERE chain = {chain} RETURNING e.seq) "
+            "SELECT (SELECT seq FROM u), h.last_seq, h.last_hash FROM h"
+        )
+        self.next_seqs = (
+            "SELECT nextval(pg_get_serial_sequence('audit_log', 'seq')) FROM generate_series(1, %s)"
+        )
+        self.max_seq = "SELECT max(seq) FROM audit_log"
+
+    def entry(self, values: dict[str, Any]) -> dict[str, Any]:
+        for name, proc in self._processors.items():
+            values[name] = proc(values[name])
+        return values
+
+    def head_params(self, chain: str, at: Any, last_seq: int, last_hash: str) -> dict[str, Any]:
+        return {"chain": chain, "updated_at": at, "last_seq": last_seq, "last_hash": last_hash}
+
+
+_STATEMENTS: WeakKeyDictionary[Dialect, _Statements] = WeakKeyDictionary()  # per engine, built once
+_ENTRY_MANAGER = manager_of_class(AuditEntry)
+
+
+def _statements(db_session: Session) -> _Statements:
+    dialect = db_session.get_bind().dialect
+    sql = _STATEMENTS.get(dialect)
+    if sql is None:
+        sql = _STATEMENTS[dialect] = _Statements(dialect)
+    return sql
 
 
 # --------------------------------------------------------------------------- read

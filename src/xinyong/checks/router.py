@@ -8,15 +8,37 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import StreamingResponse
+from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from xinyong.api import problems
 from xinyong.api.deps import CurrentActor, CurrentProfile, DbSession, Now, RowId
 from xinyong.checks import service
+from xinyong.checks.writer import writer_for
 from xinyong.core.actor import Role
 from xinyong.core.clock import local_date
 from xinyong.measures import loader
+
+try:  # faster and byte-for-byte the same JSON (UTF-8, no spaces); optional
+    import orjson
+
+    def dumps(value: Any) -> bytes:
+        return orjson.dumps(value)
+
+except ImportError:  # pragma: no cover - depends on the environment
+
+    def dumps(value: Any) -> bytes:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+class JSONBytes(Response):
+    """A JSON response serialized once (FastAPI's default encodes, then serializes again)."""
+
+    media_type = "application/json"
+
+    def render(self, content: Any) -> bytes:
+        return dumps(content)
+
 
 router = APIRouter()
 
@@ -69,14 +91,25 @@ class LoadIn(BaseModel):
     source: str = Field("api", max_length=300)
 
 
-@router.post("/check", summary="Check one subject for a matter (自动比对)", responses=problems.AUTH)
+@router.post(
+    "/check",
+    summary="Check one subject for a matter (自动比对)",
+    responses={**problems.AUTH, 200: {"content": {"application/json": {}}}},
+    response_class=JSONBytes,
+)
 def check_one(
-    body: CheckIn, db_session: DbSession, profile: CurrentProfile, now: Now, actor: CurrentActor
-) -> dict[str, Any]:
+    body: CheckIn,
+    request: Request,
+    db_session: DbSession,
+    profile: CurrentProfile,
+    now: Now,
+    actor: CurrentActor,
+) -> Response:
     """The measures of the published lists that apply to the subject for the matter, each with its
     legal basis and the listings or records that trigger it; `restricted` / `incentive` say whether any
-    sanction / incentive applies. `guarded` names measures a guard stopped, with the article."""
-    result = service.check(
+    sanction / incentive applies. `guarded` names measures a guard stopped, with the article.
+    Answered once the check and its query-log entry are committed (group commit, checks/writer.py)."""
+    pending = service.evaluate_check(
         db_session=db_session,
         profile=profile,
         now=now,
@@ -85,7 +118,9 @@ def check_one(
         matter=body.matter,
         unit=body.unit,
     )
-    return result.as_dict()
+    db_session.commit()  # reads only: give the connection back before waiting for the writer
+    check_id = writer_for(request.app.state).store(pending)
+    return JSONBytes(pending.result(check_id).as_dict())
 
 
 @router.post(
@@ -117,14 +152,16 @@ def check_batch(
 
     def stream() -> Iterator[bytes]:
         try:
-            buf: list[str] = []
+            buf: list[bytes] = []
             for line in lines:
-                buf.append(json.dumps(line, ensure_ascii=False, separators=(",", ":")))
+                buf.append(dumps(line))
                 if len(buf) >= 500:
-                    yield ("\n".join(buf) + "\n").encode()
+                    buf.append(b"")
+                    yield b"\n".join(buf)
                     buf = []
             if buf:
-                yield ("\n".join(buf) + "\n").encode()
+                buf.append(b"")
+                yield b"\n".join(buf)
             session.commit()
         except BaseException:
             session.rollback()

@@ -186,15 +186,34 @@ class _Evaluation:
             self.triggers.append(Trigger(kind="evaluation", record_ids=checked))
 
 
+_CANDIDATES: dict[tuple[int, str, date], tuple[MeasureSet, tuple[ListedMeasure, ...]]] = {}
+
+
+def candidates(measures: MeasureSet, matter: str, day: date) -> tuple[ListedMeasure, ...]:
+    """The measures in force on `day` that name `matter`, in list order (cached: a batch asks the
+    same question for every subject)."""
+    key = (id(measures), matter, day)
+    hit = _CANDIDATES.get(key)
+    if hit is not None and hit[0] is measures:
+        return hit[1]
+    found = tuple(
+        listed
+        for listed in measures.measures.values()
+        if matter in listed.measure.matters and listed.in_force(day)
+    )
+    if len(_CANDIDATES) > 256:
+        _CANDIDATES.clear()
+    _CANDIDATES[key] = (measures, found)
+    return found
+
+
 def evaluate(standing: Standing, matter: str, measures: MeasureSet, day: date) -> Outcome:
     """The measures of `measures` in force on `day` that apply to `standing` for `matter`."""
     found: list[Applicable] = []
     guarded: list[Guarded] = []
     s = standing
-    for listed in measures.measures.values():
+    for listed in candidates(measures, matter, day):
         m = listed.measure
-        if matter not in m.matters or not listed.in_force(day):
-            continue
         own_kind = s.kind in m.targets.subject_kinds
         ev = _Evaluation(listed, s, matter, measures.guards)
         if own_kind:

@@ -1,7 +1,7 @@
 """The automatic check (自动比对、自动拦截): one subject, many subjects streamed, feedback, statistics.
 
 Functions take keyword-only `db_session`, `profile`, `now`, `actor` and flush but never commit; the
-batch calls `on_chunk` (the caller's commit) after each chunk so a long stream holds no long
+batch calls `on_chunk` (the caller's commit) every COMMIT_EVERY subjects so a long stream holds no long
 transaction. Every check is a government look-up and goes to the query log with the records that
 triggered a measure (SCENARIOS.md: time, querier, channel, purpose, subject, records returned).
 """
@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from xinyong.audit import service as audit
-from xinyong.checks import rules
+from xinyong.checks import reads, rules
 from xinyong.checks.models import Check, CheckBatch, CheckFeedback
-from xinyong.checks.standing import CHUNK, standing_of
+from xinyong.checks.standing import CHUNK, standings
 from xinyong.core import identifiers
 from xinyong.core.actor import Actor, Role
 from xinyong.core.clock import local_date, start_of_day
@@ -32,9 +32,10 @@ from xinyong.subjects.models import Subject
 from xinyong.users.models import Organization
 
 BATCH_MAX = 100_000  # subjects per batch call
-# every id type: `id_type IN (...) AND identifier = ?` uses the (id_type, identifier) unique index,
-# where `identifier = ?` alone scans the subjects table
-ID_TYPES = tuple(t.value for t in identifiers.IdType)
+# a batch commits (and only then sends the lines) every COMMIT_EVERY subjects: fewer, larger commits
+# write each touched index page of the query log and the checks once instead of once per chunk
+COMMIT_EVERY = 5 * CHUNK
+ID_TYPES = reads.ID_TYPES  # `id_type IN (...) AND identifier = ?` uses the (id_type, identifier) index
 CHANNEL = "government"  # a check is a look-up by a unit performing public duties (依职权查询)
 
 
@@ -66,20 +67,36 @@ def require_unit(db_session: Session, actor: Actor, unit: str | None) -> str:
     return unit
 
 
-def resolve_subject(db_session: Session, subject: str | int) -> Subject:
+@dataclass(frozen=True, slots=True)
+class SubjectRef:
+    """The subject as a check reports it (read as a plain row, not an ORM object)."""
+
+    id: int
+    identifier: str
+    name: str
+    kind: str
+
+
+def lookup_subject(db_session: Session, subject: str | int) -> SubjectRef:
     """A subject by its row id (an integer) or its identifier (统一社会信用代码, 公民身份号码 …)."""
+    conn = db_session.connection()
     if isinstance(subject, int) and not isinstance(subject, bool):
-        found = db_session.get(Subject, subject)
+        found = reads.subject_by_id(conn, subject)
     else:
         try:
             compact = identifiers.normalize(subject)
         except Exception as exc:  # stdnum's ValidationError family
             raise XinyongError("invalid_identifier", field="subject", detail=str(subject)) from exc
-        found = db_session.scalars(
-            select(Subject).where(Subject.id_type.in_(ID_TYPES), Subject.identifier == compact)
-        ).first()
+        found = reads.subject_by_identifier(conn, compact)
     if found is None:
         raise XinyongError("unknown_subject", field="subject", detail=str(subject))
+    return SubjectRef(found.id, found.identifier, found.name, found.kind)
+
+
+def resolve_subject(db_session: Session, subject: str | int) -> Subject:
+    """The ORM `Subject` of `lookup_subject` (for callers that need the object)."""
+    found = db_session.get(Subject, lookup_subject(db_session, subject).id)
+    assert found is not None
     return found
 
 
@@ -89,7 +106,7 @@ def resolve_subject(db_session: Session, subject: str | int) -> Subject:
 @dataclass
 class CheckResult:
     check_id: int
-    subject: Subject
+    subject: SubjectRef | Subject
     matter: str
     unit: str
     at: datetime
@@ -155,6 +172,98 @@ def _record_ids(outcome: rules.Outcome) -> list[str]:
     return sorted({str(r) for a in outcome.measures for t in a.triggers for r in t.record_ids}, key=int)
 
 
+@dataclass(frozen=True, slots=True)
+class Pending:
+    """A check evaluated but not yet stored: its `Check` row and its query-log entry."""
+
+    jurisdiction: str
+    subject: SubjectRef
+    matter: str
+    unit: str
+    at: datetime
+    actor: str
+    outcome: rules.Outcome
+    measures: loader.MeasureSet
+
+    def row(self, batch_id: int | None = None) -> dict[str, Any]:
+        return {
+            "jurisdiction": self.jurisdiction,
+            "subject_id": self.subject.id,
+            "matter": self.matter,
+            "unit": self.unit,
+            "at": self.at,
+            "actor": self.actor,
+            "batch_id": batch_id,
+            "restricted": self.outcome.restricted,
+            "incentive": self.outcome.incentive,
+            "measures": [_stored(a) for a in self.outcome.measures],
+        }
+
+    def result(self, check_id: int) -> CheckResult:
+        return CheckResult(
+            check_id, self.subject, self.matter, self.unit, self.at, self.outcome, self.measures
+        )
+
+
+def evaluate_check(
+    *,
+    db_session: Session,
+    profile: Profile,
+    now: datetime,
+    actor: Actor,
+    subject: str | int,
+    matter: str,
+    unit: str | None = None,
+) -> Pending:
+    """The reads and the rules of `check`, without its writes (`store` does them)."""
+    actor.require_jurisdiction(profile.id)
+    require_matter(matter)
+    unit = require_unit(db_session, actor, unit)
+    found = lookup_subject(db_session, subject)
+    day = local_date(now)
+    measures = loader.measure_set(db_session=db_session, profile=profile, day=day)
+    standing = standings(
+        db_session, profile=profile, kinds={found.id: found.kind}, now=now, guards=measures.guards
+    )
+    outcome = rules.evaluate(standing[found.id], matter, measures, day)
+    return Pending(profile.id, found, matter, unit, now, actor.username, outcome, measures)
+
+
+def _insert_checks(db_session: Session, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert `rows` into checks; their ids in order. One statement on PostgreSQL (RETURNING in
+    parameter order); on SQLite one executemany, then the ids are the last ones: the insert holds the
+    database write lock, and SQLite gives each new row max(id) + 1."""
+    if not rows:
+        return []
+    conn = db_session.connection()
+    if conn.dialect.name != "sqlite" or len(rows) == 1:
+        stmt = _INSERT_RETURNING if len(rows) == 1 else _INSERT_RETURNING_ORDERED
+        return [r[0] for r in conn.execute(stmt, rows if len(rows) > 1 else rows[0])]
+    conn.execute(_INSERT, rows)
+    last = conn.execute(_MAX_ID).scalar_one()
+    return list(range(last - len(rows) + 1, last + 1))
+
+
+_CHECKS = Check.__table__
+_INSERT = insert(_CHECKS)
+_INSERT_RETURNING = insert(_CHECKS).returning(_CHECKS.c.id)
+_INSERT_RETURNING_ORDERED = insert(_CHECKS).returning(_CHECKS.c.id, sort_by_parameter_order=True)
+_MAX_ID = select(func.max(_CHECKS.c.id))
+
+
+def store(db_session: Session, pending: Sequence[Pending]) -> list[int]:
+    """Store checks and log their look-ups (one bulk append per chain, unit and purpose); their ids."""
+    ids = _insert_checks(db_session, [p.row() for p in pending])
+    groups: dict[tuple[str, datetime, str, str, str], list[tuple[str | None, Sequence[str]]]] = {}
+    for p in pending:
+        groups.setdefault((p.jurisdiction, p.at, p.actor, p.unit, p.matter), []).append(
+            (p.subject.identifier, _record_ids(p.outcome))
+        )
+    for (chain, at, actor, unit, matter), entries in groups.items():
+        _log(db_session, chain, at, actor, unit, matter, entries)
+    return ids
+
+
 def check(
     *,
     db_session: Session,
@@ -165,76 +274,48 @@ def check(
     matter: str,
     unit: str | None = None,
 ) -> CheckResult:
-    """Check one subject for one matter: the measures that apply, each with its basis and triggers."""
-    actor.require_jurisdiction(profile.id)
-    require_matter(matter)
-    unit = require_unit(db_session, actor, unit)
-    found = resolve_subject(db_session, subject)
-    measures = loader.measure_set(db_session=db_session, profile=profile, day=local_date(now))
-    standing = standing_of(
-        db_session, profile=profile, subject_ids=[found.id], now=now, guards=measures.guards
-    )
-    outcome = rules.evaluate(standing[found.id], matter, measures, local_date(now))
-    row = Check(
-        jurisdiction=profile.id,
-        subject_id=found.id,
+    """Check one subject for one matter: the measures that apply, each with its basis and triggers.
+    Stored and logged in the caller's transaction."""
+    pending = evaluate_check(
+        db_session=db_session,
+        profile=profile,
+        now=now,
+        actor=actor,
+        subject=subject,
         matter=matter,
         unit=unit,
-        at=now,
-        actor=actor.username,
-        restricted=outcome.restricted,
-        incentive=outcome.incentive,
-        measures=[_stored(a) for a in outcome.measures],
     )
-    db_session.add(row)
-    db_session.flush()
-    audit.log_query(
-        db_session=db_session,
-        now=now,
-        chain=profile.id,
-        actor=actor.username,
-        actor_org=unit,
-        channel=CHANNEL,
-        purpose=f"check:{matter}",
-        authorization_id=None,
-        subject_id=found.identifier,
-        record_ids=_record_ids(outcome),
-    )
-    return CheckResult(row.id, found, matter, unit, now, outcome, measures)
+    (check_id,) = store(db_session, [pending])
+    return pending.result(check_id)
 
 
 # --------------------------------------------------------------------------- many checks
 
 
-def _log_queries(
+def _log(
     db_session: Session,
-    profile: Profile,
+    chain: str,
     now: datetime,
-    actor: Actor,
+    actor: str,
     unit: str,
     matter: str,
     entries: Sequence[tuple[str | None, Sequence[str]]],
 ) -> None:
-    """One bulk append (one head lock) where the audit service has it, else one append per entry."""
-    bulk = getattr(audit, "log_queries", None)
-    common = {
-        "db_session": db_session,
-        "now": now,
-        "chain": profile.id,
-        "actor": actor.username,
-        "actor_org": unit,
-        "channel": CHANNEL,
-        "purpose": f"check:{matter}",
-    }
-    if bulk is not None:
-        bulk(**common, entries=entries)
-        return
-    for subject_id, record_ids in entries:
-        audit.log_query(**common, authorization_id=None, subject_id=subject_id, record_ids=record_ids)
+    """One bulk append to the query log (one head lock) for look-ups by one unit for one purpose."""
+    audit.log_queries(
+        db_session=db_session,
+        now=now,
+        chain=chain,
+        actor=actor,
+        actor_org=unit,
+        channel=CHANNEL,
+        purpose=f"check:{matter}",
+        entries=entries,
+    )
 
 
 def _resolve_many(db_session: Session, wanted: list[tuple[int, str | int]]) -> dict[int, Any]:
-    """line number -> (id, identifier, kind) or an XinyongError, with two queries per chunk."""
+    """line number -> SubjectRef or an XinyongError, with at most two queries per chunk."""
     out: dict[int, Any] = {}
     by_identifier: dict[str, list[int]] = {}
     by_id: dict[int, list[int]] = {}
@@ -246,21 +327,17 @@ def _resolve_many(db_session: Session, wanted: list[tuple[int, str | int]]) -> d
             by_identifier.setdefault(identifiers.normalize(value), []).append(n)
         except Exception:
             out[n] = XinyongError("invalid_identifier", field="subject", detail=str(value))
-    t = Subject.__table__.c
+    conn = db_session.connection()
     if by_identifier:
-        for sid, ident, kind in db_session.execute(
-            select(t.id, t.identifier, t.kind).where(
-                t.id_type.in_(ID_TYPES), t.identifier.in_(list(by_identifier))
-            )
-        ).all():
-            for n in by_identifier.get(ident, ()):
-                out.setdefault(n, (sid, ident, kind))
+        for row in reads.subjects_by_identifiers(conn, list(by_identifier)):
+            ref = SubjectRef(row.id, row.identifier, row.name, row.kind)
+            for n in by_identifier.get(row.identifier, ()):
+                out.setdefault(n, ref)
     if by_id:
-        for sid, ident, kind in db_session.execute(
-            select(t.id, t.identifier, t.kind).where(t.id.in_(list(by_id)))
-        ).all():
-            for n in by_id.get(sid, ()):
-                out[n] = (sid, ident, kind)
+        for row in reads.subjects_by_ids(conn, list(by_id)):
+            ref = SubjectRef(row.id, row.identifier, row.name, row.kind)
+            for n in by_id.get(row.id, ()):
+                out[n] = ref
     for n, value in wanted:
         out.setdefault(n, XinyongError("unknown_subject", field="subject", detail=str(value)))
     return out
@@ -298,6 +375,19 @@ def check_batch(
     return _stream(db_session, profile, now, actor, subjects, matter, unit, measures, batch.id, on_chunk)
 
 
+def _line_measures(outcome: rules.Outcome) -> list[dict[str, Any]]:
+    return [
+        {
+            "code": a.code,
+            "kind": a.kind,
+            "version": a.measure.version,
+            "cite": a.measure.measure.cite,
+            "triggers": [t.as_dict() for t in a.triggers],
+        }
+        for a in outcome.measures
+    ]
+
+
 def _stream(
     db_session: Session,
     profile: Profile,
@@ -312,92 +402,96 @@ def _stream(
 ) -> Iterator[dict[str, Any]]:
     day = local_date(now)
     counts: Counter[str] = Counter()
-    table = Check.__table__
+    held: list[dict[str, Any]] = []  # lines of checks not yet committed
     for start in range(0, len(subjects), CHUNK):
         wanted = list(enumerate(subjects[start : start + CHUNK], start=start + 1))
         resolved = _resolve_many(db_session, wanted)
-        ids = sorted({v[0] for v in resolved.values() if isinstance(v, tuple)})
-        standings = standing_of(db_session, profile=profile, subject_ids=ids, now=now, guards=measures.guards)
-        outcomes: dict[int, rules.Outcome] = {}
+        kinds = {v.id: v.kind for v in resolved.values() if isinstance(v, SubjectRef)}
+        found = standings(db_session, profile=profile, kinds=kinds, now=now, guards=measures.guards)
+        outcomes: dict[int, rules.Outcome] = {
+            sid: rules.evaluate(found[sid], matter, measures, day) for sid in kinds
+        }
         rows: list[dict[str, Any]] = []
+        stored: list[int] = []
         entries: list[tuple[str | None, Sequence[str]]] = []
-        for sid in ids:
-            outcome = rules.evaluate(standings[sid], matter, measures, day)
-            outcomes[sid] = outcome
         logged: set[int] = set()
         for n, _ in wanted:
             hit = resolved[n]
-            if isinstance(hit, tuple) and hit[0] not in logged:
-                logged.add(hit[0])
-                entries.append((hit[1], _record_ids(outcomes[hit[0]])))
-                if outcomes[hit[0]].measures:
+            if isinstance(hit, SubjectRef) and hit.id not in logged:
+                logged.add(hit.id)
+                outcome = outcomes[hit.id]
+                entries.append((hit.identifier, _record_ids(outcome)))
+                if outcome.measures:
+                    stored.append(hit.id)
                     rows.append(
                         {
                             "jurisdiction": profile.id,
-                            "subject_id": hit[0],
+                            "subject_id": hit.id,
                             "matter": matter,
                             "unit": unit,
                             "at": now,
                             "actor": actor.username,
                             "batch_id": batch_id,
-                            "restricted": outcomes[hit[0]].restricted,
-                            "incentive": outcomes[hit[0]].incentive,
-                            "measures": [_stored(a) for a in outcomes[hit[0]].measures],
+                            "restricted": outcome.restricted,
+                            "incentive": outcome.incentive,
+                            "measures": [_stored(a) for a in outcome.measures],
                         }
                     )
-        check_ids: dict[int, int] = {}
-        if rows:
-            returned = db_session.execute(
-                insert(table).returning(table.c.id, table.c.subject_id, sort_by_parameter_order=True), rows
-            ).all()
-            check_ids = {subject_id: check_id for check_id, subject_id in returned}
+        check_ids = dict(zip(stored, _insert_checks(db_session, rows), strict=True))
         if entries:
-            _log_queries(db_session, profile, now, actor, unit, matter, entries)
-        lines = []
+            _log(db_session, profile.id, now, actor.username, unit, matter, entries)
         for n, value in wanted:
             hit = resolved[n]
             counts["total"] += 1
             if isinstance(hit, XinyongError):
                 counts["errors"] += 1
-                lines.append({"n": n, "subject": value, "error": hit.as_dict()})
+                held.append({"n": n, "subject": value, "error": hit.as_dict()})
                 continue
-            outcome = outcomes[hit[0]]
+            outcome = outcomes[hit.id]
             counts["restricted"] += outcome.restricted
             counts["incentive"] += outcome.incentive
             counts["with_measures"] += bool(outcome.measures)
-            lines.append(
+            held.append(
                 {
                     "n": n,
-                    "subject": hit[1],
-                    "check_id": check_ids.get(hit[0]),
+                    "subject": hit.identifier,
+                    "check_id": check_ids.get(hit.id),
                     "restricted": outcome.restricted,
                     "incentive": outcome.incentive,
-                    "measures": [
-                        {
-                            "code": a.code,
-                            "kind": a.kind,
-                            "version": a.measure.version,
-                            "cite": a.measure.measure.cite,
-                            "triggers": [t.as_dict() for t in a.triggers],
-                        }
-                        for a in outcome.measures
-                    ],
+                    "measures": _line_measures(outcome),
                 }
             )
+        if len(held) < COMMIT_EVERY and start + CHUNK < len(subjects):
+            continue
         db_session.execute(
-            update(CheckBatch)
-            .where(CheckBatch.id == batch_id)
-            .values(
-                total=counts["total"],
-                with_measures=counts["with_measures"],
-                restricted=counts["restricted"],
-                incentive=counts["incentive"],
-                errors=counts["errors"],
-            )
+            _UPDATE_BATCH,
+            {
+                "batch_id": batch_id,
+                "total": counts["total"],
+                "with_measures": counts["with_measures"],
+                "restricted": counts["restricted"],
+                "incentive": counts["incentive"],
+                "errors": counts["errors"],
+            },
         )
         if on_chunk is not None:
             on_chunk()
-        yield from lines
+        yield from held
+        held = []
+
+
+_BATCHES = CheckBatch.__table__
+_UPDATE_BATCH = (
+    update(_BATCHES)
+    .where(_BATCHES.c.id == bindparam("batch_id"))
+    .values(
+        total=bindparam("total"),
+        with_measures=bindparam("with_measures"),
+        restricted=bindparam("restricted"),
+        incentive=bindparam("incentive"),
+        errors=bindparam("errors"),
+    )
+)
 
 
 def read_subjects(lines: Iterable[str]) -> list[str | int]:

@@ -16,31 +16,31 @@ per chunk and plain rows, no ORM objects, so the batch check can ask about 100,0
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from xinyong.checks import reads
+from xinyong.checks.listings import active_listings
 from xinyong.core.clock import local_date
 from xinyong.core.profile import Profile
-from xinyong.lists.facts import ListingFact, active_listings
+from xinyong.lists.facts import ListingFact
 from xinyong.measures import loader
 from xinyong.measures.schema import ExcludedBasis, Guards
 from xinyong.records import rules as record_rules
-from xinyong.records.models import Record, RecordEvent
+from xinyong.records.rules import REVOKED
 from xinyong.records.service import facts_of
 from xinyong.rights.marks.rules import excluded_from_adverse_use
-from xinyong.subjects.models import Subject
 
-CHUNK = 900
-EVALUATION = "evaluation"  # the catalog item of 信用评价与分类结果 (its data carries `grade`)
+CHUNK = reads.CHUNK
+EVALUATION = reads.EVALUATION
 SANCTION_LISTS = ("severe", "key_attention", "business_anomaly")
 _GOVERNMENT = record_rules.Viewer(record_rules.Channel.government)
 
-__all__ = ["CHUNK", "ListingFact", "Standing", "standing_of"]
+__all__ = ["CHUNK", "ListingFact", "Standing", "standing_of", "standings"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,27 +99,6 @@ def _excluded(basis: Sequence[ExcludedBasis], item: str, kind: str, procedure: s
     return False
 
 
-def _chunks(ids: Sequence[int]) -> Iterable[list[int]]:
-    for i in range(0, len(ids), CHUNK):
-        yield list(ids[i : i + CHUNK])
-
-
-_RECORD_COLUMNS = (
-    Record.id,
-    Record.subject_id,
-    Record.item,
-    Record.info_class,
-    Record.provider,
-    Record.decided_on,
-    Record.submitted_at,
-    Record.effective_on,
-    Record.severity,
-    Record.procedure,
-    Record.valid_until,
-    Record.disclosure_until,
-)
-
-
 def standing_of(
     db_session: Session,
     *,
@@ -132,66 +111,76 @@ def standing_of(
 
     `guards`: the profile's measures guards (read from its base measures file when not given).
     """
+    ids = sorted({int(s) for s in subject_ids})
+    kinds: dict[int, str] = {}
+    for start in range(0, len(ids), CHUNK):
+        kinds.update(
+            (r.id, r.kind) for r in reads.subjects_by_ids(db_session.connection(), ids[start : start + CHUNK])
+        )
+    return standings(db_session, profile=profile, kinds=kinds, now=now, guards=guards)
+
+
+class _Event:
+    """A record event as records.service.facts_of reads it."""
+
+    __slots__ = ("at", "data", "effective_on", "kind")
+
+    def __init__(self, kind: str, at: datetime, effective_on: Any, data: Any) -> None:
+        self.kind = kind
+        self.at = at
+        self.effective_on = effective_on
+        self.data = data
+
+
+def standings(
+    db_session: Session,
+    *,
+    profile: Profile,
+    kinds: Mapping[int, str],
+    now: datetime,
+    guards: Guards | None = None,
+) -> dict[int, Standing]:
+    """`standing_of` for subjects already looked up (id -> kind): per chunk one query for the records
+    joined to their events, one for the listings, one for responsible-person links (where a guard
+    needs them)."""
     if guards is None:
         guards = loader.base(profile.id).guards
     assert guards is not None
     today = local_date(now)
-    data_items = {b.item for b in guards.excluded_bases if b.when_data or b.unless_data} | {EVALUATION}
+    data_items = _data_items(guards)
     reorg_matters = profile.reorganization.excluded_matters if profile.reorganization else []
+    include_responsible = guards.responsible_persons is not None
+    conn = db_session.connection()
     out: dict[int, Standing] = {}
-    ids = sorted({int(s) for s in subject_ids})
-    for chunk in _chunks(ids):
-        kinds = dict(db_session.execute(select(Subject.id, Subject.kind).where(Subject.id.in_(chunk))).all())
-        if not kinds:
-            continue
-        records = db_session.execute(
-            select(*_RECORD_COLUMNS).where(
-                Record.subject_id.in_(chunk),
-                Record.jurisdiction == profile.id,
-                (Record.info_class.in_(("dishonest", "good"))) | (Record.item == EVALUATION),
-            )
-        ).all()
-        events: dict[int, list[Any]] = defaultdict(list)
+    ids = sorted(kinds)
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        by_subject: dict[int, list[tuple[Any, list[_Event]]]] = defaultdict(list)
+        revoked: dict[int, datetime | None] = {}
         data: dict[int, Any] = {}
-        if records:
-            for ev in db_session.execute(
-                select(
-                    RecordEvent.record_id,
-                    RecordEvent.kind,
-                    RecordEvent.at,
-                    RecordEvent.effective_on,
-                    RecordEvent.data,
-                )
-                .join(Record, Record.id == RecordEvent.record_id)
-                .where(
-                    Record.subject_id.in_(chunk),
-                    Record.jurisdiction == profile.id,
-                    (Record.info_class.in_(("dishonest", "good"))) | (Record.item == EVALUATION),
-                )
-                .order_by(RecordEvent.id)
-            ).all():
-                events[ev.record_id].append(ev)
-            if any(r.item in data_items for r in records):
-                data = dict(
-                    db_session.execute(
-                        select(Record.id, Record.data).where(
-                            Record.subject_id.in_(chunk),
-                            Record.jurisdiction == profile.id,
-                            Record.item.in_(sorted(data_items)),
-                        )
-                    ).all()
-                )
+        last = None
+        for row in reads.records(conn, profile.id, chunk, data_items):
+            if last is None or last[0].id != row.id:
+                last = (row, [])
+                by_subject[row.subject_id].append(last)
+                revoked[row.id] = None
+                if row.data:
+                    data[row.id] = row.data
+            if row.e_id is not None:
+                last[1].append(_Event(row.e_kind, row.e_at, row.e_effective_on, row.e_data))
+                if row.e_kind == REVOKED:
+                    seen = revoked[row.id]
+                    revoked[row.id] = row.e_at if seen is None else max(seen, row.e_at)
         listings = active_listings(
             db_session,
             profile=profile,
-            subject_ids=list(kinds),
+            subject_ids=chunk,
             now=now,
-            include_responsible=guards.responsible_persons is not None,
+            include_responsible=include_responsible,
+            known_revocations=revoked,
         )
-        by_subject: dict[int, list[Any]] = defaultdict(list)
-        for r in records:
-            by_subject[r.subject_id].append(r)
-        for sid, kind in kinds.items():
+        for sid in chunk:
+            kind = kinds[sid]
             all_listings = listings.get(sid, [])
             own = tuple(f for f in all_listings if f.via_organization is None)
             via = tuple(f for f in all_listings if f.via_organization is not None)
@@ -205,8 +194,8 @@ def standing_of(
             excluded_matters: dict[int, frozenset[str]] = {}
             unusable: set[int] = set()
             valid: set[int] = set()
-            for r in by_subject.get(sid, ()):
-                facts = facts_of(r, kind, events.get(r.id, []))
+            for r, events in by_subject.get(sid, ()):
+                facts = facts_of(r, kind, events)  # type: ignore[arg-type]  # rows read as records
                 w = record_rules.window(facts, profile)
                 if not record_rules.visible(facts, profile, _GOVERNMENT, now, today, owner_id=sid, w=w):
                     unusable.add(r.id)
@@ -249,3 +238,8 @@ def standing_of(
                 within_validity=frozenset(valid),
             )
     return out
+
+
+def _data_items(guards: Guards) -> frozenset[str]:
+    """Items whose `data` a guard or the evaluation grade reads."""
+    return frozenset({b.item for b in guards.excluded_bases if b.when_data or b.unless_data} | {EVALUATION})

@@ -110,6 +110,10 @@ class Period(Cited):
     # which date of the record the period runs from
     starts: Literal["decided_on", "effective_on", "confirmed_on", "submitted_on"]
     values: Annotated[list[PeriodRow], Field(min_length=1)]
+    # a subject still on this list when the period ends keeps the record until the day it leaves
+    # the list (Nanjing 第五十六条, Henan 第十九条第三款); None: the period ends where it ends
+    extends_while_listed: str | None = None
+    extends_cite: str | None = None
 
     @field_validator("values")
     @classmethod
@@ -307,6 +311,16 @@ class Profile(Strict):
         for i, ex in enumerate(self.intake.exclusions):
             if ex.item not in self.catalog.items:
                 raise ValueError(f"intake.exclusions[{i}]: unknown item {ex.item!r}")
+        for name, period in self.disclosure.periods.items():
+            if period.extends_while_listed is None:
+                continue
+            if self.lists is None or period.extends_while_listed not in self.lists.root:
+                raise ValueError(
+                    f"disclosure.periods.{name}.extends_while_listed: no list "
+                    f"{period.extends_while_listed!r} in [lists]"
+                )
+            if not period.extends_cite:
+                raise ValueError(f"disclosure.periods.{name}: extends_while_listed needs extends_cite")
         if self.commitments is not None:
             problems = check_items(self.commitments, self.catalog.items)
             if problems:

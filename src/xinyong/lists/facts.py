@@ -232,3 +232,37 @@ def active_listings(
     for facts in out.values():
         facts.sort(key=lambda f: (f.via_organization is not None, f.listing_id))
     return out
+
+
+def listed_spans(
+    db_session: Session, *, profile: Profile, subject_id: int, lists: Iterable[str], now: datetime
+) -> tuple[tuple[str, date, date | None], ...]:
+    """The subject's time on these lists as (list, first day, last day or None: still listed), for
+    disclosure periods that run on while it is listed (Nanjing 第五十六条, Henan 第十九条第三款). The
+    last day is the day it left the list (移出名单之日) or, for an expired listing, its last valid day."""
+    names = sorted(set(lists))
+    if not names:
+        return ()
+    rows = list(
+        db_session.scalars(
+            select(Listing).where(
+                Listing.jurisdiction == profile.id,
+                Listing.subject_id == subject_id,
+                Listing.list_name.in_(names),
+                Listing.decided_at.is_not(None),
+                Listing.decided_at <= now,
+            )
+        )
+    )
+    spans: list[tuple[str, date, date | None]] = []
+    for row, f in zip(rows, load_facts(db_session, rows), strict=True):
+        assert f.decided_at is not None
+        at = rules.state_at(f, now)
+        if at.state is rules.State.listed:
+            last = None
+        elif at.reason == "expiry":
+            last = f.valid_until
+        else:
+            last = at.ended_on
+        spans.append((row.list_name, local_date(f.decided_at), last))
+    return tuple(spans)

@@ -17,9 +17,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
+from typing import Any
+from weakref import WeakKeyDictionary
 
 from pydantic import ValidationError
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from xinyong.audit import service as audit
@@ -217,23 +219,27 @@ def _texts(db_session: Session, profile_id: str, day: date) -> tuple[tuple[int, 
     return tuple(sorted((row_id, text) for _, row_id, text in newest.values()))
 
 
-_LATEST: dict[tuple[str, str], tuple[int, int, date, MeasureSet]] = {}
+# per database (engine) and profile: the probe's answer, the day and the merged set
+_LATEST: WeakKeyDictionary[Any, dict[str, tuple[int, int | None, date, MeasureSet]]] = WeakKeyDictionary()
+_PROBE = select(func.count(MeasureList.__table__.c.id), func.max(MeasureList.__table__.c.id)).where(
+    MeasureList.__table__.c.jurisdiction == bindparam("j")
+)
 
 
 def measure_set(*, db_session: Session, profile: Profile, day: date) -> MeasureSet:
-    """The lists in force on `day`. One cheap query per call; the parsed set is cached by version."""
-    t = MeasureList.__table__.c
-    count, last = db_session.execute(
-        select(func.count(t.id), func.max(t.id)).where(t.jurisdiction == profile.id)
-    ).one()
+    """The lists in force on `day`. One cheap prebuilt query per call (how many local list versions
+    are stored, and the newest row id — rows are only ever added); the parsed set is cached per
+    database, profile, day and that version."""
+    conn = db_session.connection()
+    count, last = conn.execute(_PROBE, {"j": profile.id}).one()
     if not count:
         return _merged(data_dir(), profile.id, ())
-    url = str(db_session.get_bind().url)
-    cached = _LATEST.get((url, profile.id))
+    engine = conn.engine
+    cached = _LATEST.get(engine, {}).get(profile.id)
     if cached is not None and cached[:3] == (count, last, day):
         return cached[3]
     merged = _merged(data_dir(), profile.id, _texts(db_session, profile.id, day))
-    _LATEST[(url, profile.id)] = (count, last, day, merged)
+    _LATEST.setdefault(engine, {})[profile.id] = (count, last, day, merged)
     return merged
 
 

@@ -61,6 +61,9 @@ class RecordFacts:
     valid_until: date | None = None
     disclosure_until: date | None = None
     events: tuple[EventFacts, ...] = field(default_factory=tuple)
+    # the subject's spans on lists that extend disclosure: (list, first day listed, last day or None:
+    # still listed); only read for periods with `extends_while_listed`
+    listed: tuple[tuple[str, date, date | None], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -125,7 +128,27 @@ def window(facts: RecordFacts, profile: Profile) -> Window:
     # a provider's own 公示截止期 ends public display only; retention (`None` = the legal max) is the law's
     retained = legal_max if row.retention is None else _bound(start, row.retention, facts.valid_until)
     min_until = None if row.min in (None, "provider_set") else end_of(start, row.min.to_duration())  # type: ignore[union-attr]
+    if period.extends_while_listed is not None:
+        spans = tuple(
+            (first, last) for name, first, last in facts.listed if name == period.extends_while_listed
+        )
+        public_until = extended(public_until, spans)
+        retained = extended(retained, spans)
     return Window(start, public_until, retained, min_until)
+
+
+def extended(last_day: date | None, spans: tuple[tuple[date, date | None], ...]) -> date | None:
+    """A period still running while the subject is listed on its last day runs on to the day the
+    subject leaves the list (Nanjing 第五十六条, Henan 第十九条第三款); None: still listed, no end yet."""
+    if last_day is None:
+        return None
+    out = last_day
+    for first, last in spans:
+        if first <= last_day and (last is None or last > last_day):
+            if last is None:
+                return None
+            out = max(out, last)
+    return out
 
 
 def _happened(event: EventFacts, now: datetime, today: date) -> bool:
@@ -142,12 +165,13 @@ def state(
     facts: RecordFacts, profile: Profile, now: datetime, today: date, *, w: Window | None = None
 ) -> State:
     """The record's state on `today` (local date of `now`). `w`: its window(), if already computed."""
-    if _has(facts, DELETED, now, today):
-        return State.deleted  # deleted on an objection or by court order: gone from every channel
-    if _has(facts, REVOKED, now, today):
-        return State.deleted if profile.revocation.effect == "delete" else State.revoked
-    if _has(facts, ARCHIVED, now, today):
-        return State.archived
+    if facts.events:  # most records have none: skip the scans
+        if _has(facts, DELETED, now, today):
+            return State.deleted  # deleted on an objection or by court order: gone from every channel
+        if _has(facts, REVOKED, now, today):
+            return State.deleted if profile.revocation.effect == "delete" else State.revoked
+        if _has(facts, ARCHIVED, now, today):
+            return State.archived
     if w is None:
         w = window(facts, profile)
     if w.public_until is None or today <= w.public_until:
@@ -207,9 +231,46 @@ def visible(
     if w is None:
         w = window(facts, profile)
     st = state(facts, profile, now, today, w=w)
+    return _visible_in(st, w, facts, profile, viewer, now, today, owner_id, authorization)
+
+
+def assess(
+    facts: RecordFacts,
+    profile: Profile,
+    viewer: Viewer,
+    now: datetime,
+    today: date,
+    *,
+    owner_id: int | None = None,
+    authorization: AuthorizationFacts | None = None,
+) -> tuple[Window, str] | None:
+    """(window, status_name) when `viewer` sees the record, None when not: `visible`, `window` and
+    `status_name` in one pass (an archive read asks all three of every record)."""
+    if profile.item(facts.item) is None:
+        return None
+    w = window(facts, profile)
+    st = state(facts, profile, now, today, w=w)
+    if not _visible_in(st, w, facts, profile, viewer, now, today, owner_id, authorization):
+        return None
+    revoked = bool(facts.events) and _has(facts, REVOKED, now, today)
+    return w, State.revoked.value if revoked else st.value
+
+
+def _visible_in(
+    st: State,
+    w: Window,
+    facts: RecordFacts,
+    profile: Profile,
+    viewer: Viewer,
+    now: datetime,
+    today: date,
+    owner_id: int | None,
+    authorization: AuthorizationFacts | None,
+) -> bool:
+    """`visible` once the record's state and window are known."""
     retained = st in (State.active, State.expired) and (w.retained_until is None or today <= w.retained_until)
-    withheld = _has(facts, WITHHELD, now, today)
-    current = marks(facts, now, today)
+    withheld = bool(facts.events) and _has(facts, WITHHELD, now, today)
+    current = marks(facts, now, today) if facts.events else []
     # marks that take a record out of outside channels, as the profile says
     suspended = "suspended" in current or (
         "objection" in current

@@ -7,24 +7,27 @@ its audit entry are saved together or not at all.
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import cache
+from functools import partial
 from itertools import islice
 from typing import Any
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import Select, bindparam, insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Date, Dialect, select
+from sqlalchemy.orm import Session, configure_mappers
+from sqlalchemy.orm.attributes import instance_state
+from sqlalchemy.orm.base import manager_of_class
 
 from xinyong.audit import service as audit
 from xinyong.authorizations.models import Authorization
 from xinyong.calendar import service as calendar_service
 from xinyong.catalog import service as catalog_service
 from xinyong.catalog.standard import standard_catalog
-from xinyong.core import identifiers
 from xinyong.core.actor import Actor, Role
 from xinyong.core.clock import local_date
 from xinyong.core.errors import XinyongError
@@ -35,12 +38,13 @@ from xinyong.notices import service as notices_service
 from xinyong.records import rules
 from xinyong.records.ingest import RowError, SourceRow
 from xinyong.records.models import Batch, Record, RecordEvent
-from xinyong.records.validation import Submission, check_submission
+from xinyong.records.validation import Submission, check_birth_date, check_submission
 from xinyong.subjects import service as subjects_service
 from xinyong.subjects.models import Subject
 
 CHUNK = 2000  # rows validated and inserted together in a batch
 BULK_GC_FULL_THRESHOLD = 100  # during a batch, a full collection per 100 second-generation ones (default 10)
+BULK_GC_YOUNG_THRESHOLD = 50_000  # during a batch, a young collection per 50,000 allocations (default 700)
 
 
 # --------------------------------------------------------------------------- submission
@@ -152,6 +156,8 @@ def submit_batch(
         _store(db_session, profile, now, actor, batch, versions, good, report)
         if progress is not None:
             progress(len(chunk))
+    if profile.reorganization is not None:
+        _mark_late_pre_plan_records(db_session, profile, now, actor, batch.id)
     batch.total, batch.accepted, batch.duplicates, batch.rejected = (
         report.total,
         report.accepted,
@@ -178,26 +184,51 @@ def submit_batch(
     return report
 
 
-def _chunks(rows: Iterable[SourceRow | RowError | Mapping[str, Any]]) -> Iterator[list[SourceRow | RowError]]:
-    """The rows, numbered, CHUNK at a time, with CPython's full garbage collections spaced out.
+def _mark_late_pre_plan_records(
+    db_session: Session, profile: Profile, now: datetime, actor: Actor, batch_id: int
+) -> None:
+    """A record decided before a court-approved plan but arriving while it is executed carries the
+    plan's mark (Shenzhen 第六十九条, 第七十一条). One query finds the few subjects concerned."""
+    from xinyong.rights.marks import service as marks_service  # marks builds on records
+    from xinyong.rights.marks.models import MarkCase
 
-    By default a full collection runs after every 10 second-generation ones and re-scans every
-    long-lived object (ORM state, profiles, the batch's rows): a fifth of a bulk load's time
-    (docs/PERFORMANCE.md). While a batch is read they run ten times less often, so garbage is still
-    collected; the setting is restored when the batch ends, and a higher one set by the application
-    is left alone.
+    reorganizing = select(MarkCase.subject_id).where(
+        MarkCase.jurisdiction == profile.id,
+        MarkCase.kind == "reorganization",
+        MarkCase.ended_at.is_(None),
+        MarkCase.plan_on.is_not(None),
+    )
+    late = db_session.scalars(
+        select(Record).where(Record.batch_id == batch_id, Record.subject_id.in_(reorganizing))
+    ).all()
+    for record in late:
+        marks_service.mark_submitted_record(
+            db_session=db_session, profile=profile, now=now, actor=actor, record=record
+        )
+
+
+def _chunks(rows: Iterable[SourceRow | RowError | Mapping[str, Any]]) -> Iterator[list[SourceRow | RowError]]:
+    """The rows, numbered, CHUNK at a time, with CPython's cyclic garbage collector slowed down.
+
+    By default a young collection runs every 700 allocations and a full one after every 10
+    second-generation ones, re-scanning every long-lived object (ORM state, profiles, the batch's
+    rows): a fifth of a bulk load's time (docs/PERFORMANCE.md). While a batch is read, young
+    collections run every BULK_GC_YOUNG_THRESHOLD allocations (a row's temporaries are freed by
+    reference counting long before) and full ones ten times less often, so cycles are still
+    collected; the setting is restored when the batch ends, and a higher one set by the
+    application is left alone.
     """
     numbered = _numbered(rows)
-    young, middle, full = gc.get_threshold()
-    spaced = full < BULK_GC_FULL_THRESHOLD
-    if spaced:
-        gc.set_threshold(young, middle, BULK_GC_FULL_THRESHOLD)
+    before = gc.get_threshold()
+    young, middle, full = before
+    during = (max(young, BULK_GC_YOUNG_THRESHOLD), middle, max(full, BULK_GC_FULL_THRESHOLD))
+    gc.set_threshold(*during)
     try:
         while chunk := list(islice(numbered, CHUNK)):
             yield chunk
     finally:
-        if spaced and gc.get_threshold() == (young, middle, BULK_GC_FULL_THRESHOLD):
-            gc.set_threshold(young, middle, full)
+        if gc.get_threshold() == during:
+            gc.set_threshold(*before)
 
 
 def _numbered(rows: Iterable[SourceRow | RowError | Mapping[str, Any]]) -> Iterator[SourceRow | RowError]:
@@ -221,100 +252,249 @@ def _store(
 ) -> None:
     if not good:
         return
-    subject_ids, good = _subjects_for(db_session, now, good, report)
-    existing = _record_ids(db_session, profile.id, {(s.provider, s.key) for _, s in good})
-    info_class = {code: item.class_.value for code, item in profile.catalog.items.items()}
-    to_insert: list[dict[str, Any]] = []
-    pending: dict[tuple[str, str], list[int]] = {}
-    for row, s in good:
-        k = (s.provider, s.key)
-        if k in existing:
-            report.duplicates += 1
-            report.record_ids[row] = existing[k]
-            continue
-        if k in pending:  # the same record twice in one batch
-            report.duplicates += 1
-            pending[k].append(row)
-            continue
-        pending[k] = [row]
-        report.accepted += 1
-        to_insert.append(
-            {
-                "jurisdiction": profile.id,
-                "key": s.key,
-                "item": s.item,
-                "catalog_version": versions[s.item],
-                "info_class": info_class[s.item],
-                "subject_id": subject_ids[(s.subject_id_type, s.subject_identifier)],
-                "provider": s.provider,
-                "provider_code": s.provider_code,
-                "source": s.source,
-                "batch_id": batch.id,
-                "submitted_at": now,
-                "submitted_by": actor.username,
-                "decided_on": s.decided_on,
-                "effective_on": s.effective_on,
-                "severity": s.severity,
-                "procedure": s.procedure,
-                "document": s.document,
-                "valid_until": s.valid_until,
-                "disclosure_until": s.disclosure_until,
-                "consent": s.consent,
-                "data": s.data,
-            }
-        )
-    if to_insert:
-        # A plain executemany (the driver's own bulk path) and the ids read back by key: faster on
-        # both databases than INSERT ... RETURNING, which SQLAlchemy sends as huge multi-row VALUES
-        # statements that PostgreSQL must parse and plan each time.
-        db_session.execute(insert(Record.__table__), to_insert)
-        inserted = _record_ids(db_session, profile.id, pending)
-        for k, rows in pending.items():
-            for row in rows:
-                report.record_ids[row] = inserted[k]
+    bulk = _bulk(db_session)
+    cursor = db_session.connection().connection.cursor()
+    try:
+        subject_ids, good = _subjects_for(cursor, bulk, now, good, report)
+        existing = _record_ids(cursor, bulk, profile.id, {(s.provider, s.key) for _, s in good})
+        info_class = {code: item.class_.value for code, item in profile.catalog.items.items()}
+        record = bulk.records
+        submitted_at = record.convert_one("submitted_at", now)  # the same for every row
+        jurisdiction, batch_id, submitted_by = profile.id, batch.id, actor.username
+        to_insert: list[list[Any]] = []
+        pending: dict[tuple[str, str], list[int]] = {}
+        for row, s in good:
+            k = (s.provider, s.key)
+            if k in existing:
+                report.duplicates += 1
+                report.record_ids[row] = existing[k]
+                continue
+            if k in pending:  # the same record twice in one batch
+                report.duplicates += 1
+                pending[k].append(row)
+                continue
+            pending[k] = [row]
+            report.accepted += 1
+            to_insert.append(
+                [  # in _RECORD_INSERT order; the id is filled in below
+                    None,
+                    jurisdiction,
+                    s.key,
+                    s.item,
+                    versions[s.item],
+                    info_class[s.item],
+                    subject_ids[(s.subject_id_type, s.subject_identifier)],
+                    s.provider,
+                    s.provider_code,
+                    s.source,
+                    batch_id,
+                    submitted_at,
+                    submitted_by,
+                    s.decided_on,
+                    s.effective_on,
+                    s.severity,
+                    s.procedure,
+                    s.document,
+                    s.valid_until,
+                    s.disclosure_until,
+                    s.consent,
+                    s.data,
+                ]
+            )
+        if to_insert:
+            ids = bulk.new_ids(cursor, "records", len(to_insert))
+            for values, record_id in zip(to_insert, ids, strict=True):
+                values[0] = record_id
+            record.insert(cursor, to_insert, skip={"submitted_at"})
+            for rows, record_id in zip(pending.values(), ids, strict=True):
+                for row in rows:
+                    report.record_ids[row] = record_id
+    finally:
+        cursor.close()
     for _, s in good:
         if s.responsible:
             _link_responsible(db_session, now, subject_ids[(s.subject_id_type, s.subject_identifier)], s)
 
 
+# The columns of the bulk inserts, in the order `_store` and `_subjects_for` build their rows.
+_RECORD_INSERT = (
+    "id",
+    "jurisdiction",
+    "key",
+    "item",
+    "catalog_version",
+    "info_class",
+    "subject_id",
+    "provider",
+    "provider_code",
+    "source",
+    "batch_id",
+    "submitted_at",
+    "submitted_by",
+    "decided_on",
+    "effective_on",
+    "severity",
+    "procedure",
+    "document",
+    "valid_until",
+    "disclosure_until",
+    "consent",
+    "data",
+)
+_SUBJECT_INSERT = ("id", "kind", "id_type", "identifier", "name", "birth_date", "created_at")
+
+
+class _Insert:
+    """A plain `executemany` INSERT for one table and dialect: the driver's own bulk path, the one
+    the raw database uses in the benchmark. Values are converted by the columns' own bind processors
+    (so they are stored exactly as SQLAlchemy would store them), without SQLAlchemy's per-row
+    parameter handling, which cost more than the insert itself (docs/PERFORMANCE.md)."""
+
+    def __init__(self, table: Any, columns: tuple[str, ...], dialect: Dialect) -> None:
+        mark = "%s" if dialect.name == "postgresql" else "?"
+        self.sql = (
+            f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})"
+        )
+        self._procs = {
+            name: proc
+            for name in columns
+            if (proc := table.c[name].type.dialect_impl(dialect).bind_processor(dialect)) is not None
+        }
+        if dialect.name == "sqlite":  # SQLite stores a date as YYYY-MM-DD text: isoformat, in C
+            for name in columns:
+                if type(table.c[name].type) is Date:
+                    self._procs[name] = date.isoformat
+        self._index = {name: i for i, name in enumerate(columns)}
+
+    def convert_one(self, column: str, value: Any) -> Any:
+        proc = self._procs.get(column)
+        return proc(value) if proc is not None and value is not None else value
+
+    def insert(
+        self, cursor: Any, rows: list[list[Any]], *, skip: frozenset[str] | set[str] = frozenset()
+    ) -> None:
+        """Insert `rows` (lists in column order, converted in place; `skip`: columns already converted)."""
+        convert = [(self._index[n], proc) for n, proc in self._procs.items() if n not in skip]
+        for values in rows:
+            for i, proc in convert:
+                if values[i] is not None:
+                    values[i] = proc(values[i])
+        cursor.executemany(self.sql, rows)
+
+
+class _Bulk:
+    """The ingest's statements for one dialect, built once."""
+
+    def __init__(self, dialect: Dialect) -> None:
+        self.postgresql = dialect.name == "postgresql"
+        self.mark = "%s" if self.postgresql else "?"
+        self.records = _Insert(Record.__table__, _RECORD_INSERT, dialect)
+        self.subjects = _Insert(Subject.__table__, _SUBJECT_INSERT, dialect)
+
+    def new_ids(self, cursor: Any, table: str, n: int) -> list[int]:
+        """`n` ids for new rows of `table` (whose `id` is its serial key), in insertion order.
+
+        PostgreSQL: drawn from the table's own sequence, as a default would. SQLite: the next rowids
+        after the highest, which is what SQLite itself assigns; the transaction holds SQLite's
+        write lock (the batch row is written first), so no other writer can take them meanwhile.
+        """
+        if self.postgresql:
+            cursor.execute(
+                f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, %s)", (n,)
+            )
+            return [row[0] for row in cursor.fetchall()]
+        cursor.execute(f"SELECT max(id) FROM {table}")
+        start = (cursor.fetchone()[0] or 0) + 1
+        return list(range(start, start + n))
+
+    def lookup(
+        self,
+        cursor: Any,
+        select: str,
+        table: str,
+        where: str,
+        column: str,
+        params: list[Any],
+        wanted: list[str],
+    ) -> list[tuple[Any, ...]]:
+        """Rows of `table` matching `where` (a prefix of a unique index, marks in the dialect's style)
+        whose `column`, the index's last column, is one of `wanted`: `select` is the columns.
+
+        SQLite: `column IN (...)`, which it probes on the index. PostgreSQL: one index probe per
+        value, forced by a LATERAL join over the array of values, whatever the planner's statistics
+        say: on a table not yet analysed it otherwise reads `IN` as a scan of the index prefix (a
+        provider's every record) plus a filter, 20 ms per 500 keys at 50,000 rows and growing.
+        """
+        found: list[tuple[Any, ...]] = []
+        for i in range(0, len(wanted), _IN_CHUNK):
+            part = wanted[i : i + _IN_CHUNK]
+            if self.postgresql:
+                cursor.execute(
+                    f"SELECT k.value, {select} FROM unnest(%s::text[]) AS k(value) CROSS JOIN LATERAL "
+                    f"(SELECT {select} FROM {table} WHERE {where} AND {column} = k.value) t",
+                    [part, *params],
+                )
+            else:
+                marks = ", ".join("?" * len(part))
+                cursor.execute(
+                    f"SELECT {column}, {select} FROM {table} WHERE {where} AND {column} IN ({marks})",
+                    [*params, *part],
+                )
+            found.extend(cursor.fetchall())
+        return found
+
+
+_BULK: WeakKeyDictionary[Dialect, _Bulk] = WeakKeyDictionary()  # per engine, built once
+_IN_CHUNK = 500  # values per IN list (SQLite allows 32,766 parameters; plans stay small)
+
+
+def _bulk(db_session: Session) -> _Bulk:
+    if db_session.autoflush:
+        db_session.flush()  # the batch row and anything pending go first
+    dialect = db_session.get_bind().dialect
+    bulk = _BULK.get(dialect)
+    if bulk is None:
+        bulk = _BULK[dialect] = _Bulk(dialect)
+    return bulk
+
+
 def _record_ids(
-    db_session: Session, jurisdiction: str, keys: Iterable[tuple[str, str]]
+    cursor: Any, bulk: _Bulk, jurisdiction: str, keys: Iterable[tuple[str, str]]
 ) -> dict[tuple[str, str], int]:
-    """Stored record ids by (provider, key): one query per provider on the unique index."""
+    """Stored record ids by (provider, key): per provider, `key IN (...)` on the unique index."""
     by_provider: dict[str, list[str]] = defaultdict(list)
     for provider, key in keys:
         by_provider[provider].append(key)
     found: dict[tuple[str, str], int] = {}
-    t = Record.__table__.c  # plain rows, no ORM loading: these run twice per chunk
+    m = bulk.mark
+    where = f"jurisdiction = {m} AND provider = {m}"
     for provider, wanted in by_provider.items():
-        for key, record_id in db_session.execute(
-            select(t.key, t.id).where(
-                t.jurisdiction == jurisdiction, t.provider == provider, t.key.in_(wanted)
-            )
-        ).all():
+        for key, record_id in bulk.lookup(
+            cursor, "id", "records", where, "key", [jurisdiction, provider], wanted
+        ):
             found[(provider, key)] = record_id
     return found
 
 
 def _subject_ids(
-    db_session: Session, keys: Iterable[tuple[str, str]]
+    cursor: Any, bulk: _Bulk, keys: Iterable[tuple[str, str]]
 ) -> dict[tuple[str, str], tuple[int, str]]:
-    """(id, kind) of registered subjects by (id_type, identifier): one query per id type."""
+    """(id, kind) of registered subjects by (id_type, identifier): per id type, on the unique index."""
     by_type: dict[str, list[str]] = defaultdict(list)
     for id_type, identifier in keys:
         by_type[id_type].append(identifier)
     found: dict[tuple[str, str], tuple[int, str]] = {}
-    t = Subject.__table__.c
+    where = f"id_type = {bulk.mark}"
     for id_type, wanted in by_type.items():
-        for identifier, subject_id, kind in db_session.execute(
-            select(t.identifier, t.id, t.kind).where(t.id_type == id_type, t.identifier.in_(wanted))
-        ).all():
+        for identifier, subject_id, kind in bulk.lookup(
+            cursor, "id, kind", "subjects", where, "identifier", [id_type], wanted
+        ):
             found[(id_type, identifier)] = (subject_id, kind)
     return found
 
 
 def _subjects_for(
-    db_session: Session, now: datetime, good: list[tuple[int, Submission]], report: BatchReport
+    cursor: Any, bulk: _Bulk, now: datetime, good: list[tuple[int, Submission]], report: BatchReport
 ) -> tuple[dict[tuple[str, str], int], list[tuple[int, Submission]]]:
     """Subject ids for a chunk (one query for the known, one bulk insert for the new), and the rows
     whose subject kind is the registered one; each other row is rejected under its own number."""
@@ -323,35 +503,26 @@ def _subjects_for(
         wanted.setdefault((s.subject_id_type, s.subject_identifier), s)
     found: dict[tuple[str, str], int] = {}
     kinds: dict[tuple[str, str], str] = {}
-    for key, (sid, kind) in _subject_ids(db_session, wanted).items():
+    for key, (sid, kind) in _subject_ids(cursor, bulk, wanted).items():
         found[key] = sid
         kinds[key] = kind
-    new = []
+    new: list[list[Any]] = []
     for key, s in wanted.items():
         if key in found:
             continue
         birth = (
-            identifiers.birth_date(s.subject_identifier, s.subject_id_type)
+            check_birth_date(s.subject_identifier, s.subject_id_type)
             if s.subject_id_type in ("ric", "residence_permit")
             else None
         )
-        new.append(
-            {
-                "kind": s.subject_kind,
-                "id_type": key[0],
-                "identifier": key[1],
-                "name": s.subject_name,
-                "birth_date": birth,
-                "created_at": now,
-            }
-        )
+        new.append([None, s.subject_kind, key[0], key[1], s.subject_name, birth, now])
     if new:
-        db_session.execute(insert(Subject.__table__), new)  # executemany, ids read back (see _store)
-        for key, (sid, kind) in _subject_ids(
-            db_session, [(n["id_type"], n["identifier"]) for n in new]
-        ).items():
+        for values, sid in zip(new, bulk.new_ids(cursor, "subjects", len(new)), strict=True):
+            values[0] = sid
+            key = (values[2], values[3])
             found[key] = sid
-            kinds[key] = kind
+            kinds[key] = values[1]
+        bulk.subjects.insert(cursor, new)
     kept: list[tuple[int, Submission]] = []
     for row, s in good:  # a registered identifier keeps its kind
         key = (s.subject_id_type, s.subject_identifier)
@@ -461,13 +632,8 @@ def revoke(
 def _notify_revocation(db_session: Session, profile: Profile, now: datetime, record: Record) -> None:
     """Tell every unit that received the record to stop using it (R-PLT-05, R-REV-04)."""
     stage = profile.notices.sharing_units_on_revocation if profile.notices else None
-    due = (
-        notices_service.stage_due(
-            stage, calendar_service.get_calendar(db_session=db_session), local_date(now)
-        )
-        if stage is not None
-        else None
-    )
+    # the rule is stored, the day computed when read: exact once a provisional year is loaded
+    due = notices_service.DueRule.of(stage, local_date(now))
     identifier = _identifier(db_session, record.subject_id) or ""
     notices_service.notify_receiving_units(
         db_session=db_session,
@@ -485,7 +651,7 @@ def _notify_revocation(db_session: Session, profile: Profile, now: datetime, rec
             "stop using it.",
             "cite": stage.cite if stage is not None else profile.revocation.cite,
         },
-        due=(due.due, due.provisional) if due is not None else None,
+        due=due,
     )
 
 
@@ -606,7 +772,6 @@ def read_archive(
     at = as_of or now
     today = local_date(at)
     viewer = _viewer(actor, channel, subject, authorization)
-    records, events = _records_with_events(db_session, subject.id, profile.id)
     auth_facts = authorization_facts(authorization) if authorization is not None else None
     if auth_facts is not None and not rules.authorization_in_force(auth_facts, at, today):
         # an expired or withdrawn authorization opens nothing; say so rather than show an empty archive
@@ -618,20 +783,21 @@ def read_archive(
         )
     shown: list[RecordView] = []
     calendars: list[WorkCalendar] = []  # loaded once, only if an event needs it
-    for record in records:
-        facts = facts_of(record, subject.kind, events[record.id])
-        w = rules.window(facts, profile)  # once per record: visibility, state and display share it
-        if rules.visible(
-            facts, profile, viewer, at, today, owner_id=subject.id, authorization=auth_facts, w=w
-        ):
+    listed = _listed(db_session, profile, subject.id, at)
+    for facts, record, events in _archive(db_session, subject.id, subject.kind, profile.id):
+        if listed:
+            facts = dataclasses.replace(facts, listed=listed)
+        # visibility, window and state in one pass (rules.assess)
+        seen = rules.assess(facts, profile, viewer, at, today, owner_id=subject.id, authorization=auth_facts)
+        if seen is not None:
             shown.append(
                 RecordView(
-                    record=record,
-                    state=rules.status_name(facts, profile, at, today, w=w),
-                    marks=rules.marks(facts, at, today),
-                    window=w,
-                    events=events[record.id],
-                    due=_event_deadlines(db_session, profile, events[record.id], calendars),
+                    record=record(),
+                    state=seen[1],
+                    marks=rules.marks(facts, at, today) if events else [],
+                    window=seen[0],
+                    events=events,
+                    due=_event_deadlines(db_session, profile, events, calendars) if events else {},
                 )
             )
     if channel is not rules.Channel.public:
@@ -670,31 +836,151 @@ def _event_deadlines(
     return out
 
 
-@cache
-def _archive_query() -> Select[tuple[Record, RecordEvent]]:
-    """Built once: constructing the statement cost more than running it."""
-    return (
-        select(Record, RecordEvent)
-        .outerjoin(RecordEvent, RecordEvent.record_id == Record.id)
-        .where(Record.subject_id == bindparam("subject_id"), Record.jurisdiction == bindparam("jurisdiction"))
-        .order_by(Record.id, RecordEvent.id)
-    )
+_RECORD_COLUMNS = tuple(Record.__table__.columns)
+_EVENT_COLUMNS = tuple(RecordEvent.__table__.columns)
+_RECORD_INDEX = {c.name: i for i, c in enumerate(_RECORD_COLUMNS)}
+_ID, _ITEM, _PROVIDER, _SUBMITTED_AT, _SEVERITY = (
+    _RECORD_INDEX[n] for n in ("id", "item", "provider", "submitted_at", "severity")
+)
+_DECIDED_ON, _EFFECTIVE_ON, _VALID_UNTIL, _DISCLOSURE_UNTIL = (
+    _RECORD_INDEX[n] for n in ("decided_on", "effective_on", "valid_until", "disclosure_until")
+)
+_SUBMITTED_DAYS = 4096  # distinct submission instants whose local date is remembered (one per batch)
 
 
-def _records_with_events(
-    db_session: Session, subject_id: int, jurisdiction: str
-) -> tuple[list[Record], dict[int, list[RecordEvent]]]:
-    """A subject's records and their events in one round trip (a read is mostly this query)."""
-    records: list[Record] = []
-    events: dict[int, list[RecordEvent]] = {}
-    params = {"subject_id": subject_id, "jurisdiction": jurisdiction}
-    for record, event in db_session.execute(_archive_query(), params).all():
-        if record.id not in events:
-            records.append(record)
-            events[record.id] = []
-        if event is not None:
-            events[record.id].append(event)
-    return records, events
+class _Builder:
+    """ORM objects from plain rows: each column converted by its type's own result processor, as a
+    session load does, without the session's per-query and per-object work.
+
+    Objects come out detached (identity key set, nothing pending), as if loaded by a session since
+    closed; records and events are never updated, so nothing can be stale.
+    """
+
+    def __init__(self, cls: type[Any], columns: tuple[Any, ...], dialect: Dialect) -> None:
+        configure_mappers()  # instrumentation is complete only once the mappers are configured
+        mapper = cls.__mapper__
+        self._cls = cls
+        self._new = manager_of_class(cls).new_instance
+        self._keys = tuple(mapper.get_property_by_column(c).key for c in columns)
+        self.convert = tuple(
+            (i, proc)
+            for i, c in enumerate(columns)
+            if (proc := c.type.dialect_impl(dialect).result_processor(dialect, None)) is not None
+        )
+
+    def values(self, row: tuple[Any, ...]) -> list[Any]:
+        values = list(row)
+        for i, proc in self.convert:
+            if values[i] is not None:
+                values[i] = proc(values[i])
+        return values
+
+    def build(self, values: list[Any]) -> Any:
+        obj = self._new()
+        obj.__dict__.update(zip(self._keys, values, strict=True))
+        instance_state(obj).key = (self._cls, (values[0],), None)  # detached: as if loaded
+        return obj
+
+
+class _ArchiveSQL:
+    """The archive statement for one dialect and the conversions of its columns."""
+
+    def __init__(self, dialect: Dialect) -> None:
+        mark = "%s" if dialect.name == "postgresql" else "?"
+        columns = [f"r.{c.name}" for c in _RECORD_COLUMNS] + [f"e.{c.name}" for c in _EVENT_COLUMNS]
+        self.text = (
+            f"SELECT {', '.join(columns)} FROM records r LEFT JOIN record_events e ON e.record_id = r.id "
+            f"WHERE r.subject_id = {mark} AND r.jurisdiction = {mark} ORDER BY r.id, e.id"
+        )
+        self.width = len(_RECORD_COLUMNS)
+        self.record = _Builder(Record, _RECORD_COLUMNS, dialect)
+        at = Record.__table__.c.submitted_at.type.dialect_impl(dialect).result_processor(dialect, None)
+        assert at is not None  # UTCDateTime always makes the value aware
+        self.to_instant: Callable[[Any], datetime] = at
+        self.event = _Builder(RecordEvent, _EVENT_COLUMNS, dialect)
+        # the columns the rules read, converted for every record; the rest only for records shown
+        fact_columns = {_DECIDED_ON, _EFFECTIVE_ON, _VALID_UNTIL, _DISCLOSURE_UNTIL}
+        self.fact_convert = tuple((i, proc) for i, proc in self.record.convert if i in fact_columns)
+        self.rest_convert = tuple(
+            (i, proc) for i, proc in self.record.convert if i not in fact_columns and i != _SUBMITTED_AT
+        )
+        self._submitted: dict[Any, tuple[datetime, date]] = {}
+
+    def submitted(self, stored: Any) -> tuple[datetime, date]:
+        """A stored `submitted_at` as an instant and its local date, remembered: every row of a
+        batch shares one instant."""
+        found = self._submitted.get(stored)
+        if found is None:
+            if len(self._submitted) >= _SUBMITTED_DAYS:
+                self._submitted.clear()
+            instant = self.to_instant(stored)
+            found = self._submitted[stored] = (instant, local_date(instant))
+        return found
+
+
+_ARCHIVE_SQL: WeakKeyDictionary[Dialect, _ArchiveSQL] = WeakKeyDictionary()  # per engine, built once
+
+
+def _archive(
+    db_session: Session, subject_id: int, subject_kind: str, jurisdiction: str
+) -> Iterator[tuple[rules.RecordFacts, Callable[[], Record], list[RecordEvent]]]:
+    """A subject's records and their events, read by one statement on the session's connection (a
+    read is mostly this query): per record its facts, a maker of its `Record` and its events.
+
+    Rows stay tuples; only the columns the rules read are converted for every record, and a
+    `Record` is built only for a record that is shown. The ORM query this replaces spent most of
+    a read's time on compiling, the identity map and object loading (docs/PERFORMANCE.md).
+    """
+    if db_session.autoflush:
+        db_session.flush()  # as the ORM query did: pending changes are read too
+    connection = db_session.connection()
+    sql = _ARCHIVE_SQL.get(connection.dialect)
+    if sql is None:
+        sql = _ARCHIVE_SQL[connection.dialect] = _ArchiveSQL(connection.dialect)
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(sql.text, (subject_id, jurisdiction))
+        rows = cursor.fetchall()
+    finally:
+        cursor.close()
+    n = sql.width
+    grouped: list[tuple[tuple[Any, ...], list[RecordEvent]]] = []
+    last = None
+    for row in rows:
+        if row[0] != last:
+            last = row[0]
+            events: list[RecordEvent] = []
+            grouped.append((row, events))
+        if row[n] is not None:
+            events.append(sql.event.build(sql.event.values(row[n:])))
+    for row, events in grouped:
+        values = list(row[:n])
+        for i, proc in sql.fact_convert:
+            if values[i] is not None:
+                values[i] = proc(values[i])
+        values[_SUBMITTED_AT], submitted_on = sql.submitted(values[_SUBMITTED_AT])
+        facts = rules.RecordFacts(
+            id=values[_ID],
+            item=values[_ITEM],
+            subject_kind=subject_kind,
+            provider=values[_PROVIDER],
+            decided_on=values[_DECIDED_ON],
+            submitted_on=submitted_on,
+            effective_on=values[_EFFECTIVE_ON],
+            severity=values[_SEVERITY],
+            valid_until=values[_VALID_UNTIL],
+            disclosure_until=values[_DISCLOSURE_UNTIL],
+            events=_event_facts(events) if events else (),
+        )
+        yield facts, partial(_finish_record, sql, values), events
+
+
+def _finish_record(sql: _ArchiveSQL, facts_values: list[Any]) -> Record:
+    values = list(facts_values)  # the row's other columns converted too (each call its own object)
+    for i, proc in sql.rest_convert:
+        if values[i] is not None:
+            values[i] = proc(values[i])
+    return sql.record.build(values)  # type: ignore[no-any-return]
 
 
 def _viewer(
@@ -721,4 +1007,20 @@ def record_status(*, db_session: Session, profile: Profile, now: datetime, recor
     subject = db_session.get(Subject, record.subject_id)
     assert subject is not None
     facts = facts_of(record, subject.kind, events_of(db_session, [record.id])[record.id])
+    listed = _listed(db_session, profile, subject.id, now)
+    if listed:
+        facts = dataclasses.replace(facts, listed=listed)
     return rules.status_name(facts, profile, now, local_date(now))
+
+
+def _listed(
+    db_session: Session, profile: Profile, subject_id: int, now: datetime
+) -> tuple[tuple[str, date, date | None], ...]:
+    """The subject's spans on the lists that extend a disclosure period of this profile (none: no
+    query at all — most profiles have no such period)."""
+    lists = {p.extends_while_listed for p in profile.disclosure.periods.values() if p.extends_while_listed}
+    if not lists:
+        return ()
+    from xinyong.lists.facts import listed_spans  # lists build on records
+
+    return listed_spans(db_session, profile=profile, subject_id=subject_id, lists=lists, now=now)

@@ -14,6 +14,7 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from xinyong.catalog.standard import StandardCatalog, coerce_field
@@ -70,6 +71,7 @@ class Submission:
     responsible: list[dict[str, str]] = field(default_factory=list)  # [{role, name, id, id_type}]
 
 
+@lru_cache(maxsize=4096, typed=True)  # a catalog has a few hundred field names; 1 and True differ
 def canonical_data_key(key: str) -> str:
     folded = unicodedata.normalize("NFKC", str(key)).strip()
     return DATA_KEY_NAMES.get(folded, folded)
@@ -79,8 +81,10 @@ def _text(values: Mapping[str, Any], key: str) -> str | None:
     value = values.get(key)
     if value is None:
         return None
-    text = unicodedata.normalize("NFKC", str(value)).strip()
-    return text or None
+    text = str(value)
+    if not unicodedata.is_normalized("NFKC", text):  # the quick check: most text is already NFKC
+        text = unicodedata.normalize("NFKC", text)
+    return text.strip() or None
 
 
 def _date(values: Mapping[str, Any], key: str, errors: list[XinyongError], row: int | None) -> date | None:
@@ -163,7 +167,7 @@ def check_submission(
                     detail=f"id type {id_type} not accepted",
                     cite=profile.subjects.fallback_cite or profile.subjects.cite,
                 )
-            compact = identifiers.validate(identifier, kind, id_type)
+            compact = _validated(identifier, kind, id_type)
             id_type = id_type or identifiers.default_id_type(kind).value
         except XinyongError as exc:
             errors.append(
@@ -296,6 +300,35 @@ def check_submission(
         data=data,
         responsible=responsible,
     )
+
+
+# Identifier checks are pure and the slowest step of a row (python-stdnum cleans each number several
+# times), and a provider sends many records of one subject: the answers are remembered, refusals
+# included, up to IDENTIFIER_CACHE identifiers (about 25 MB), then forgotten all at once.
+IDENTIFIER_CACHE = 131_072
+_checked: dict[str, str | tuple[str | None, str | None]] = {}
+
+
+def _validated(identifier: str, kind: str, id_type: str | None) -> str:
+    """identifiers.validate(identifier, kind, id_type), remembered (see IDENTIFIER_CACHE)."""
+    key = f"{kind}\t{id_type or ''}\t{identifier}"
+    found = _checked.get(key)
+    if found is None:
+        try:
+            found = identifiers.validate(identifier, kind, id_type)
+        except XinyongError as exc:
+            found = (exc.detail, exc.cite)
+        if len(_checked) >= IDENTIFIER_CACHE:
+            _checked.clear()
+        _checked[key] = found
+    if isinstance(found, tuple):
+        raise XinyongError("invalid_identifier", detail=found[0], cite=found[1])
+    return found
+
+
+def check_birth_date(identifier: str, id_type: str) -> date:
+    """identifiers.birth_date, for the service (registering a subject)."""
+    return identifiers.birth_date(identifier, id_type)
 
 
 def _truthy(value: Any) -> bool:

@@ -201,10 +201,35 @@ def render(content: dict[str, Any], content_hash: str) -> str:
         count=len(records),
         records="\n".join(_record(i, r) for i, r in enumerate(records, 1)) or '<p class="none">无</p>',
         listings=(
-            "<ul>" + "".join(f"<li>{escape(str(x))}</li>" for x in listings) + "</ul>"
+            "<ul>" + "".join(f"<li>{escape(_listing_line(x))}</li>" for x in listings) + "</ul>"
             if listings
             else f'<p class="none">无。{escape(content.get("listings_note") or "")}</p>'
         ),
         queries=_queries(content),
         content_hash=escape(content_hash),
     )
+
+
+STATES_ZH = {
+    "proposed": "拟列入",
+    "notified": "已告知/公示",
+    "listed": "已列入",
+    "removed": "已移出",
+    "expired": "已到期",
+}
+
+
+def _listing_line(x: dict[str, object]) -> str:
+    """One listing in words: list, state, ground, dates, and whether it is an organization's."""
+    parts = [f"{x.get('name')}：{STATES_ZH.get(str(x.get('state')), x.get('state'))}"]
+    parts.append(f"事由 {x.get('ground')}")
+    if x.get("decided_at"):
+        parts.append(f"列入 {str(x['decided_at'])[:10]}")
+    if x.get("valid_until"):
+        parts.append(f"有效期至 {x['valid_until']}")
+    if x.get("ended_on"):
+        parts.append(f"移出 {x['ended_on']}（{x.get('reason')}）")
+    if x.get("via_organization"):
+        parts.append("所负责单位被列入")
+    parts.append(f"依据 {x.get('cite')}")
+    return "，".join(parts)

@@ -33,10 +33,7 @@ from xinyong.subjects.models import Subject
 
 PURPOSE = "本人信用报告 / own credit report"
 FORMAT = "xinyong.credit-report/1"
-LISTINGS_NOTE = (
-    "名单信息（严重失信主体名单、守信激励对象名单等）由名单功能提供，本版本尚未接入。"
-    " / Listings come from the listings feature, not yet connected."
-)
+LISTINGS_NOTE = "本辖区条例未设名单，或本主体未被列入任何名单。 / No listings."
 
 EVENT_NAMES = {
     "revoked": "撤销、变更或确认无效",
@@ -165,6 +162,42 @@ def _day(value: Any) -> str | None:
     return value.isoformat() if value is not None else None
 
 
+def _listings(db_session: Session, profile: Profile, now: datetime, subject: Subject) -> list[dict[str, Any]]:
+    """The subject's listings as it sees them itself (every stage), and the organizations' listings
+    its archive carries as a responsible person (Jiangsu 第三十二条, Henan 第三十五条 …)."""
+    from xinyong.lists import rules as list_rules  # lists build on records and reports stay leaf-ward
+    from xinyong.lists import service as lists_service
+
+    out = []
+    for listing, via in lists_service.visible_listings(
+        db_session=db_session,
+        profile=profile,
+        now=now,
+        subject_id=subject.id,
+        channel="self",
+        viewer_subject_id=subject.id,
+    ):
+        seen = lists_service.view(db_session=db_session, profile=profile, now=now, listing=listing, via=via)
+        spec = list_rules.spec_of(profile, listing.list_name)
+        out.append(
+            {
+                "id": listing.id,
+                "list": listing.list_name,
+                "name": spec.name,
+                "ground": listing.ground,
+                "state": seen.status,
+                "reason": seen.state.reason,
+                "determining_body": listing.determining_body,
+                "decided_at": _instant(listing.decided_at) if listing.decided_at else None,
+                "valid_until": _day(listing.valid_until),
+                "ended_on": _day(seen.state.ended_on),
+                "via_organization": via is not None,
+                "cite": spec.cite,
+            }
+        )
+    return out
+
+
 def build_content(
     *,
     db_session: Session,
@@ -199,7 +232,7 @@ def build_content(
             "note": FEE_NOTES[verdict.basis],
         },
         "records": [_record(v, profile) for v in view.records],
-        "listings": [],
+        "listings": _listings(db_session, profile, now, subject),
         "listings_note": LISTINGS_NOTE,
         "queries": _queries(db_session, profile, subject) if shows_queries else None,
         "queries_note": (

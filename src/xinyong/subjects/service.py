@@ -15,6 +15,7 @@ from xinyong.subjects.models import ResponsiblePerson, Subject
 RESPONSIBLE_ROLES = ("legal_representative", "actual_controller", "principal", "directly_responsible")
 # documents laid out as a 公民身份号码 (GB 11643), whose digits carry the birth date
 _BIRTH_DATE_TYPES = ("ric", "residence_permit", "foreign_permanent_residence")
+_ID_TYPES = [t.value for t in identifiers.IdType]
 
 
 def get(*, db_session: Session, subject_id: int) -> Subject | None:
@@ -22,9 +23,14 @@ def get(*, db_session: Session, subject_id: int) -> Subject | None:
 
 
 def find(*, db_session: Session, identifier: str, id_type: str | None = None) -> Subject | None:
-    query = select(Subject).where(Subject.identifier == identifier)
-    if id_type:
-        query = query.where(Subject.id_type == id_type)
+    # `identifier = ?` alone cannot use the (id_type, identifier) unique index and scans the table;
+    # every id type in the IN list makes it an index search. Lowest id first, as the scan returned.
+    types = [id_type] if id_type else _ID_TYPES
+    query = (
+        select(Subject)
+        .where(Subject.id_type.in_(types), Subject.identifier == identifier)
+        .order_by(Subject.id)
+    )
     return db_session.scalars(query).first()
 
 

@@ -6,7 +6,7 @@ import hashlib
 import secrets
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from xinyong.core.actor import Actor, Role
@@ -84,10 +84,33 @@ def actor_of(user: User) -> Actor:
 def authenticate(*, db_session: Session, now: datetime, token: str | None) -> Actor:
     if not token:
         raise XinyongError("unauthenticated")
-    row = db_session.scalars(select(ApiToken).where(ApiToken.token_hash == _hash(token))).first()
+    # one Core round trip on every API call (no ORM objects): the token, its user and organization
+    row = db_session.execute(_AUTH, {"token_hash": _hash(token)}).first()
     if row is None or (row.revoked_at is not None and row.revoked_at <= now):
         raise XinyongError("unauthenticated")
-    return actor_of(row.user)
+    return Actor(
+        username=row.username,
+        role=Role(row.role),
+        organization=row.organization,
+        subject_id=row.subject_id,
+        jurisdiction=row.jurisdiction,
+    )
+
+
+_AUTH = (
+    select(
+        ApiToken.revoked_at,
+        User.username,
+        User.role,
+        User.subject_id,
+        User.jurisdiction,
+        Organization.name.label("organization"),
+    )
+    .join(User, User.id == ApiToken.user_id)
+    .outerjoin(Organization, Organization.id == User.organization_id)
+    .where(ApiToken.token_hash == bindparam("token_hash"))
+    .limit(1)
+)
 
 
 def revoke_token(*, db_session: Session, now: datetime, token: str) -> ApiToken:

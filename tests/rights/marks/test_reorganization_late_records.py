@@ -77,13 +77,19 @@ def test_shenzhen_71_record_decided_before_the_plan_but_submitted_after_the_requ
 
 
 def test_a_late_pre_plan_record_takes_the_plans_mark_when_submitted(session_factory: Factory) -> None:
-    """mark_submitted_record: a pre-plan record reaching the platform during execution is marked
-    (第六十九条) and its mark ends with the plan; a post-plan record is not."""
+    """A pre-plan record reaching the platform during execution is marked when it is submitted
+    (第六十九条) and its mark ends with the plan; a post-plan record is not. Marking is idempotent:
+    mark_submitted_record on a record the submission already marked adds nothing."""
     sf = session_factory
     old, sid = sz(sf, date(2026, 3, 2), "2026-03-02", 1)
     case = reorganize(sf, sid, date(2026, 6, 15), date(2026, 6, 10))
     late, _ = sz(sf, date(2026, 6, 20), "2026-06-09", 2)
     new, _ = sz(sf, date(2026, 6, 20), "2026-06-12", 3)
+    with transaction(sf) as db:  # the submission itself marked the late pre-plan record
+        marked = {
+            e.record_id for e in db.scalars(select(RecordEvent).where(RecordEvent.kind == "reorganization"))
+        }
+        assert marked == {old, late}
     with transaction(sf) as db:
         for rid in (late, new):
             record = db.get(Record, rid)

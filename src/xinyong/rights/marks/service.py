@@ -787,6 +787,8 @@ def mark_submitted_record(
     case = _open_case(db_session, "reorganization", subject_id=record.subject_id)
     if case is None or case.plan_on is None or not rules.pre_plan(record.decided_on, case.plan_on):
         return None
+    if record.id in case.data.get("records", []):
+        return case  # already marked (submission marks it; a second call changes nothing)
     subject = _subject(db_session, record.subject_id)
     _record_event(
         db_session,
