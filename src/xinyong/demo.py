@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import typer
@@ -17,6 +17,7 @@ from xinyong.core import profile as profiles
 from xinyong.core.actor import Actor, Role
 from xinyong.core.clock import system_clock
 from xinyong.core.db import make_engine, session_factory, transaction
+from xinyong.core.errors import XinyongError
 from xinyong.dbcli import ensure_schema
 from xinyong.records import service as records_service
 from xinyong.records.models import Record
@@ -51,7 +52,57 @@ def seed(db: Session, *, subjects_per_profile: int = 60, records_per_profile: in
             db_session=db, profile=profile, now=now, actor=operator, rows=rows, name="demo data"
         )
         accepted[profile.id] = report.accepted
+        _demo_listings(db, profile, now, operator)
     return accepted
+
+
+def _demo_listings(db: Session, profile: profiles.Profile, now: datetime, operator: Actor) -> None:
+    """A few listings per profile, through the same stages as real ones (propose, notice, decision):
+    the first organizations with a dishonest record go on each sanction list the profile has, the
+    first with good information on its red list. Lists with a fixed notice or objection period the
+    decision cannot pass yet stay at their notice; the demo shows those stages too."""
+    from xinyong.core.profile_lists import GROUND_VOCABULARY
+    from xinyong.lists import rules as list_rules  # the demo is the only place seeding lists
+    from xinyong.lists import service as lists_service
+
+    section = list_rules.lists_of(profile)
+    if section is None:
+        return
+    for name, spec in section.root.items():
+        klass = "good" if "good" in spec.basis_classes else "dishonest"
+        items = [c for c, i in profile.catalog.items.items() if i.class_.value == klass]
+        rows = db.execute(
+            select(Record.id, Record.subject_id)
+            .join(Subject, Subject.id == Record.subject_id)
+            .where(Record.jurisdiction == profile.id, Record.item.in_(items), Subject.kind == "legal_person")
+            .order_by(Record.id)
+            .limit(12)
+        ).all()
+        ground = next(iter(spec.grounds.allowed), None) or GROUND_VOCABULARY[name][-1]
+        done: set[int] = set()
+        for record_id, subject_id in rows:
+            if len(done) == 2 or subject_id in done:
+                continue
+            done.add(subject_id)
+            try:
+                with db.begin_nested():  # a refused step leaves nothing half-done
+                    listing = lists_service.propose(
+                        db_session=db,
+                        profile=profile,
+                        now=now,
+                        actor=operator,
+                        list_name=name,
+                        subject_id=subject_id,
+                        ground=ground,
+                        basis_record_ids=[record_id],
+                        reason="演示数据 / demo data",
+                    )
+                    ids = {"db_session": db, "profile": profile, "now": now, "actor": operator}
+                    lists_service.notify(**ids, listing_id=listing.id)
+                with db.begin_nested():
+                    lists_service.decide(**ids, listing_id=listing.id)
+            except XinyongError:
+                pass  # e.g. an objection period that must run first: the listing stays at its notice
 
 
 def _demo_users(db: Session) -> list[tuple[str, str, str, str]]:

@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from xinyong.cli import app
 from xinyong.core.db import make_engine, session_factory, transaction
+from xinyong.lists.models import Listing
 from xinyong.records.models import Batch, Record
 from xinyong.subjects.models import Subject
 
@@ -36,10 +37,17 @@ def test_demo_loads_all_five_profiles_and_prints_logins(tmp_path: Path) -> None:
             session.execute(select(Record.jurisdiction, func.count()).group_by(Record.jurisdiction)).all()
         )
         subjects = session.scalar(select(func.count()).select_from(Subject))
+        listed = set(
+            session.execute(
+                select(Listing.jurisdiction, Listing.list_name).where(Listing.state == "listed")
+            ).all()
+        )
     engine.dispose()
     assert set(per_profile) == {"jiangsu", "shenzhen", "nanjing", "jilin", "henan"}
     assert all(n == 120 for n in per_profile.values())  # every generated demo row is valid
     assert subjects >= 250
+    # every profile's severe list has listed organizations to look at, decided through its stages
+    assert {j for j, lst in listed if lst == "severe"} == {"jiangsu", "shenzhen", "nanjing", "jilin", "henan"}
     again = runner.invoke(app, ["demo", "--no-serve", "--database", str(db)])
     assert again.exit_code == 0  # a second start keeps the data and issues new tokens
 
