@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from xinyong.audit import service as audit
+from xinyong.checks.standing import standing_of
 from xinyong.commitments import rules
 from xinyong.commitments.models import Commitment, CommitmentEvent, CommitmentMatter
 from xinyong.core.actor import Actor, Role
@@ -145,22 +146,17 @@ def withdraw_matter(
 
 
 def standing(*, db_session: Session, profile: Profile, now: datetime, subject_id: int) -> rules.Standing:
-    """The subject's standing for the route rules: Contract 2 (`checks.standing`) and broken commitments."""
-    try:
-        from xinyong.checks.standing import standing_of
-    except ImportError:  # the check feature is not there: read the records ourselves
-        dishonest, general, severe = _fallback_standing(db_session, profile, now, subject_id)
-        has_dishonest = bool(dishonest)
+    """The subject's standing for the route rules: the check's standing (`checks.standing`) and broken
+    commitments."""
+    found = standing_of(db_session, profile=profile, subject_ids=[subject_id], now=now).get(subject_id)
+    if found is None:
+        dishonest, general, severe, has_dishonest = (), False, False, False
     else:
-        found = standing_of(db_session, profile=profile, subject_ids=[subject_id], now=now).get(subject_id)
-        if found is None:
-            dishonest, general, severe, has_dishonest = (), False, False, False
-        else:
-            # 无失信信息记录 (Nanjing 第四十五条): records exempt from punishment still are records
-            dishonest = tuple(found.dishonest_record_ids) + tuple(getattr(found, "exempt_record_ids", ()))
-            general = bool(found.general_dishonest)
-            severe = any(listing.list == "severe" for listing in found.listings)
-            has_dishonest = not found.no_dishonest_record
+        # 无失信信息记录 (Nanjing 第四十五条): records exempt from punishment still are records
+        dishonest = tuple(found.dishonest_record_ids) + tuple(found.exempt_record_ids)
+        general = found.general_dishonest
+        severe = any(listing.list == "severe" for listing in found.listings)
+        has_dishonest = not found.no_dishonest_record
     broken = tuple(
         db_session.scalars(
             select(Commitment.id).where(
@@ -177,38 +173,6 @@ def standing(*, db_session: Session, profile: Profile, now: datetime, subject_id
         severe_listed=severe,
         broken_commitment_ids=broken,
     )
-
-
-def _fallback_standing(
-    db_session: Session, profile: Profile, now: datetime, subject_id: int
-) -> tuple[tuple[int, ...], bool, bool]:
-    """Dishonest records the government channel sees now; no listings (the lists feature answers those)."""
-    from xinyong.records import rules as record_rules
-    from xinyong.records.models import Record
-
-    subject = db_session.get(Subject, subject_id)
-    if subject is None:
-        return (), False, False
-    records = list(
-        db_session.scalars(
-            select(Record).where(
-                Record.jurisdiction == profile.id,
-                Record.subject_id == subject_id,
-                Record.info_class == "dishonest",
-            )
-        )
-    )
-    events = records_service.events_of(db_session, [r.id for r in records])
-    today = local_date(now)
-    viewer = record_rules.Viewer(record_rules.Channel.government)
-    ids = tuple(
-        r.id
-        for r in records
-        if record_rules.visible(
-            records_service.facts_of(r, subject.kind, events[r.id]), profile, viewer, now, today
-        )
-    )
-    return ids, bool(ids), False
 
 
 def eligibility(

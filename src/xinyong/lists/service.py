@@ -18,15 +18,14 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from xinyong.audit import service as audit
 from xinyong.calendar import service as calendar_service
 from xinyong.core.actor import Actor, Role
 from xinyong.core.clock import local_date
 from xinyong.core.errors import XinyongError
+from xinyong.core.locking import check_version, flush_or_conflict
 from xinyong.core.profile import Profile
 from xinyong.core.profile_lists import ListSpec
 from xinyong.core.workdays import Deadline
@@ -61,27 +60,6 @@ def _subject(db_session: Session, subject_id: int) -> Subject:
     return subject
 
 
-def _save(db_session: Session) -> None:
-    """Flush, turning a lost race into `conflict` (the other officer's change stands)."""
-    try:
-        db_session.flush()
-    except (StaleDataError, IntegrityError) as exc:
-        raise XinyongError("conflict", detail="the listing changed while this was being decided") from exc
-    except OperationalError as exc:  # SQLite: the other writer held the database past busy_timeout
-        if "locked" in str(exc).lower():
-            raise XinyongError("conflict", detail="the listing is being changed by someone else") from exc
-        raise
-
-
-def _check_version(listing: Listing, version: int | None) -> None:
-    if version is not None and version != listing.version:
-        raise XinyongError(
-            "conflict",
-            field="version",
-            detail=f"you saw version {version}, the listing is at version {listing.version}",
-        )
-
-
 def _event(
     db_session: Session,
     listing: Listing,
@@ -108,7 +86,7 @@ def _event(
         data=data or {},
     )
     db_session.add(event)
-    _save(db_session)
+    flush_or_conflict(db_session, "listing")
     return event
 
 
@@ -179,7 +157,7 @@ def _load(
 ) -> tuple[ListSpec, Listing]:
     actor.require_jurisdiction(profile.id)
     listing = get_or_raise(db_session=db_session, listing_id=listing_id, jurisdiction=profile.id)
-    _check_version(listing, version)
+    check_version(version, listing.version, "listing")
     return rules.spec_of(profile, listing.list_name), listing
 
 
@@ -461,7 +439,7 @@ def propose(
         objections_open=0,
     )
     db_session.add(listing)
-    _save(db_session)
+    flush_or_conflict(db_session, "listing")
     _event(
         db_session,
         listing,
@@ -595,7 +573,7 @@ def notify(
     _refuse_if_revoked(db_session, listing, now)
     before = listing.state
     new_state = rules.next_state(State(listing.state), Action.notify)
-    # every read before the first change: an autoflush must not send the change outside _save
+    # every read before the first change: an autoflush must not send the change outside flush_or_conflict
     subject = _subject(db_session, listing.subject_id)
     today = local_date(now)
     due = rules.objection_due(spec, today, calendar_service.get_calendar(db_session=db_session))

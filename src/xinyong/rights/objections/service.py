@@ -18,15 +18,14 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from xinyong.audit import service as audit
 from xinyong.calendar import service as calendar_service
 from xinyong.core.actor import Actor, Role
 from xinyong.core.clock import local_date
 from xinyong.core.errors import XinyongError
+from xinyong.core.locking import check_version, flush_or_conflict
 from xinyong.core.profile import Profile
 from xinyong.core.profile_rights import Objection
 from xinyong.core.workdays import Deadline, WorkCalendar
@@ -99,27 +98,6 @@ def is_interested_party(db_session: Session, filer_id: int, subject_id: int, tod
     )
 
 
-def _save(db_session: Session) -> None:
-    """Flush, turning a lost race into `conflict` (the other officer's change stands)."""
-    try:
-        db_session.flush()
-    except (StaleDataError, IntegrityError) as exc:
-        raise XinyongError("conflict", detail="the case changed while this was being decided") from exc
-    except OperationalError as exc:  # SQLite: the other writer held the database past busy_timeout
-        if "locked" in str(exc).lower():
-            raise XinyongError("conflict", detail="the case is being changed by someone else") from exc
-        raise
-
-
-def _check_version(case: ObjectionCase, version: int | None) -> None:
-    if version is not None and version != case.version:
-        raise XinyongError(
-            "conflict",
-            field="version",
-            detail=f"you saw version {version}, the case is at version {case.version}",
-        )
-
-
 def _event(
     db_session: Session,
     case: ObjectionCase,
@@ -147,7 +125,7 @@ def _event(
         data=data or {},
     )
     db_session.add(event)
-    _save(db_session)
+    flush_or_conflict(db_session, "case")
     return event
 
 
@@ -168,7 +146,7 @@ def _record_event(
         record_id=record.id, kind=kind, at=now, actor=actor.username, reason=reason, data=data
     )
     db_session.add(event)
-    _save(db_session)
+    flush_or_conflict(db_session, "case")
     subject = _subject(db_session, record.subject_id)
     audit.log_event(
         db_session=db_session,
@@ -527,7 +505,7 @@ def file_objection(
         last_seq=0,
     )
     db_session.add(case)
-    _save(db_session)
+    flush_or_conflict(db_session, "case")
     if used is not None:
         used.objection_id = case.id
     _event(
@@ -698,7 +676,7 @@ def request_window_extension(
         state="requested",
     )
     db_session.add(ext)
-    _save(db_session)
+    flush_or_conflict(db_session, "case")
     audit.log_event(
         db_session=db_session,
         now=now,
@@ -755,7 +733,7 @@ def decide_window_extension(
     ext.decided_at, ext.decided_by = now, actor.username
     ext.decision_reason = reason.strip() if reason and reason.strip() else None
     ext.until = until if approve else None
-    _save(db_session)
+    flush_or_conflict(db_session, "case")
     audit.log_event(
         db_session=db_session,
         now=now,
@@ -883,7 +861,7 @@ def _load(
     section = section_of(profile)
     actor.require_jurisdiction(profile.id)
     case = get_or_raise(db_session=db_session, case_id=case_id, jurisdiction=profile.id)
-    _check_version(case, version)
+    check_version(version, case.version, "case")
     record = db_session.get(Record, case.record_id)
     assert record is not None
     return section, case, record
