@@ -370,7 +370,12 @@ def test_henan_42_platform_revokes_within_one_working_day_across_labour_day(
     """河南 第四十二条: 收到更新信息之日起一个工作日内; 2026-05-01..05 is the Labour Day holiday."""
     record_id = submit(session_factory, penalty(), profile=HENAN)
     event = revoke(session_factory, record_id, profile=HENAN, day=day)
-    assert event.data == {"effect": "revoke"}
+    assert event.data == {
+        "effect": "revoke",
+        "reported_by": "provider",
+        "unit": PROVIDER,
+        "document_effective_on": None,
+    }
     assert due_of(session_factory, record_id, HENAN) == (due, False)
 
 
@@ -476,7 +481,7 @@ def test_shenzhen_36_revoked_record_reads_revoked_and_is_gone_for_self(session_f
     """深圳 第三十六条: deleted from the system; its status still says revoked."""
     record_id = submit(session_factory, penalty(), profile=SHENZHEN)
     event = revoke(session_factory, record_id, profile=SHENZHEN, day=date(2026, 4, 30))
-    assert event.data == {"effect": "delete"}
+    assert event.data["effect"] == "delete"
     day = at(date(2026, 5, 1))
     with transaction(session_factory) as db:
         record = db.get(Record, record_id)

@@ -255,6 +255,9 @@ class Revocation(Strict):
     effect: Literal["delete", "revoke", "change", "revoke_or_change"]
     provider_notice: DurationSpec | Literal["promptly", "unspecified"]
     platform_action: DurationSpec | Literal["promptly", "unspecified"]
+    # who may report it: the record's provider, and where the text says so the unit that revoked it
+    reporters: list[Literal["provider", "revoking_unit"]] = ["provider"]
+    reporters_cite: str | None = None
     cite: str
     note: str | None = None
 

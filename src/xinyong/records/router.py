@@ -141,7 +141,10 @@ def revoke_record(
     """The provider reports that the decision behind the record was revoked, changed or voided.
 
     The record leaves the public, government and authorized channels at once. The `revoked` event
-    carries the platform's deadline to act (`due_on`) where the profile sets one.
+    carries the platform's deadline to act (`due_on`) where the profile sets one and, given
+    `document_effective_on`, the provider's own deadline to report (`provider_due_on`) and whether
+    this report came after it (`provider_late`). Where the profile lets the revoking unit report
+    (Nanjing 第五十九条), a unit other than the record's provider may, naming its `document`.
     """
     actor.require_jurisdiction(profile.id)
     service.revoke(
@@ -152,6 +155,7 @@ def revoke_record(
         record_id=record_id,
         document=body.document,
         reason=body.reason,
+        document_effective_on=body.document_effective_on,
     )
     return _as_written(db_session, profile, now, record_id)
 
@@ -198,6 +202,7 @@ def _as_written(db_session: DbSession, profile: CurrentProfile, now: datetime, r
         events=events,
         # TODO(lead): a public service.record_view() should build this, for read_archive too
         due=service._event_deadlines(db_session, profile, events, []),
+        provider_notice=service.provider_notices(db_session, profile, events),
     )
     return record_full(view, profile, rules.Channel.provider.value)
 
@@ -220,6 +225,7 @@ def _full(
     )
     for v in view.records:
         if v.record.id == record_id:
+            v.provider_notice = service.provider_notices(db_session, profile, v.events)
             return record_full(v, profile, "provider")
     raise XinyongError("unknown_record", detail=str(record_id))
 

@@ -161,6 +161,11 @@ class EventRead(BaseModel):
     effective_on: date | None
     due_on: date | None
     due_provisional: bool
+    provider_due_on: date | None = Field(
+        None, description="revoked: the provider's deadline to report it, from the document's effective day"
+    )
+    provider_due_provisional: bool = False
+    provider_late: bool | None = Field(None, description="revoked: reported after provider_due_on")
 
 
 class RecordFull(RecordPublic):
@@ -217,10 +222,22 @@ def record_full(view: RecordView, profile: Profile, channel: str) -> RecordFull:
                 effective_on=e.effective_on,
                 due_on=view.due[e.id].due if e.id in view.due else None,
                 due_provisional=view.due[e.id].provisional if e.id in view.due else False,
+                **_provider_notice(view, e.id),
             )
             for e in view.events
         ],
     )
+
+
+def _provider_notice(view: RecordView, event_id: int) -> dict[str, Any]:
+    notice = view.provider_notice.get(event_id)
+    if notice is None:
+        return {}
+    return {
+        "provider_due_on": notice.due.due,
+        "provider_due_provisional": notice.due.provisional,
+        "provider_late": notice.late,
+    }
 
 
 class ArchivePublic(BaseModel):
@@ -261,6 +278,11 @@ class RevokeIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     document: str | None = Field(None, description="the revoking, changing or voiding document")
     reason: str | None = None
+    document_effective_on: date | None = Field(
+        None,
+        description="the day the revoking document took effect: starts the provider's own time to report "
+        "where the profile counts one (Jiangsu 第六十五条, 5 working days)",
+    )
 
 
 class StatusRead(BaseModel):

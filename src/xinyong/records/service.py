@@ -590,18 +590,25 @@ def revoke(
     record_id: int,
     document: str | None = None,
     reason: str | None = None,
+    document_effective_on: date | None = None,
 ) -> RecordEvent:
     """The decision behind a record was revoked, changed or voided (撤销、变更、确认无效).
 
-    The record leaves every outside channel the moment this is recorded; the profile's deadline for
-    the platform's action is kept on the event so a late action is visible.
+    The record leaves every outside channel the moment this is recorded. `document_effective_on`, the
+    day the revoking document took effect, starts the provider's own time to report where the profile
+    counts one (Jiangsu 第六十五条: 5 working days); whether the report was late is computed when read
+    (`revocation_deadlines`), like the platform's deadline, so a calendar load corrects both.
+    Where the profile names the revoking unit as a reporter (Nanjing 第五十九条 撤销单位), a unit other
+    than the record's provider may report, naming its revoking document.
     """
     record = get_or_raise(db_session=db_session, record_id=record_id, jurisdiction=profile.id)
-    if actor.role is Role.provider and actor.organization != record.provider:
+    reported_by = _revocation_reporter(profile, actor, record, document)
+    if document_effective_on is not None and document_effective_on > local_date(now):
         raise XinyongError(
-            "not_allowed", detail="only the provider that submitted a record reports its revocation"
+            "invalid_field",
+            field="document_effective_on",
+            detail=f"{document_effective_on} is after today: a revocation is reported once it took effect",
         )
-    actor.require(Role.provider, Role.operator)
     if any(e.kind == rules.REVOKED for e in events_of(db_session, [record.id])[record.id]):
         raise XinyongError("already_revoked", field="record", detail=str(record_id))
     event = RecordEvent(
@@ -611,7 +618,12 @@ def revoke(
         actor=actor.username,
         reason=reason,
         document=document,
-        data={"effect": profile.revocation.effect},
+        data={
+            "effect": profile.revocation.effect,
+            "reported_by": reported_by,
+            "unit": actor.organization,
+            "document_effective_on": document_effective_on.isoformat() if document_effective_on else None,
+        },
     )
     db_session.add(event)
     db_session.flush()
@@ -623,7 +635,13 @@ def revoke(
         action="record.revoked",
         subject_id=_identifier(db_session, record.subject_id),
         record_ids=[str(record.id)],
-        details={"document": document, "reason": reason, "cite": profile.revocation.cite},
+        details={
+            "document": document,
+            "reason": reason,
+            "reported_by": reported_by,
+            "document_effective_on": event.data["document_effective_on"],
+            "cite": profile.revocation.cite,
+        },
     )
     _notify_revocation(db_session, profile, now, record)
     return event
@@ -655,18 +673,79 @@ def _notify_revocation(db_session: Session, profile: Profile, now: datetime, rec
     )
 
 
+def _revocation_reporter(profile: Profile, actor: Actor, record: Record, document: str | None) -> str:
+    """Who reports the revocation: the record's provider, an operator, or the revoking unit where the
+    profile lets it (it must name the revoking document)."""
+    if actor.role is Role.operator:
+        return "operator"
+    if actor.role is Role.provider and actor.organization == record.provider:
+        return "provider"
+    section = profile.revocation
+    if "revoking_unit" in section.reporters and actor.role in (Role.provider, Role.government):
+        if actor.organization is None:
+            raise XinyongError("not_allowed", detail="a revoking unit reports in its own name")
+        if not document:
+            raise XinyongError(
+                "invalid_field",
+                field="document",
+                detail="a revoking unit names the document that revoked the decision",
+                cite=section.reporters_cite or section.cite,
+            )
+        return "revoking_unit"
+    raise XinyongError(
+        "not_allowed",
+        detail="only the provider that submitted a record (or an operator) reports its revocation",
+        cite=section.cite,
+    )
+
+
+def _within(spec: Any, calendar: WorkCalendar, start: date) -> Deadline | None:
+    """A profile deadline counted from `start`: working days on the calendar, other units per the Civil
+    Code; None where the text sets no number (`promptly`, `unspecified`)."""
+    if isinstance(spec, str):
+        return None
+    if spec.unit is Unit.working_day:
+        return calendar.add_working_days(start, spec.value)
+    return Deadline(end_of(start, spec.to_duration()), False)
+
+
+def provider_notice_due(profile: Profile, calendar: WorkCalendar, effective_on: date) -> Deadline | None:
+    """The provider's deadline to report a revocation whose document took effect on `effective_on`."""
+    return _within(profile.revocation.provider_notice, calendar, effective_on)
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderNotice:
+    """The provider's report of a revocation against its deadline (None: no deadline or no start day)."""
+
+    due: Deadline
+    late: bool  # reported after the end of the due day (Asia/Shanghai)
+
+
+def provider_notices(
+    db_session: Session, profile: Profile, events: Iterable[RecordEvent]
+) -> dict[int, ProviderNotice]:
+    """For each `revoked` event with a known document date, the provider's due date and lateness."""
+    out: dict[int, ProviderNotice] = {}
+    calendar: WorkCalendar | None = None
+    for event in events:
+        started = (event.data or {}).get("document_effective_on") if event.kind == rules.REVOKED else None
+        if not started:
+            continue
+        calendar = calendar or calendar_service.get_calendar(db_session=db_session)
+        due = provider_notice_due(profile, calendar, date.fromisoformat(started))
+        if due is not None:
+            out[event.id] = ProviderNotice(due, local_date(event.at) > due.due)
+    return out
+
+
 def revocation_due(profile: Profile, calendar: WorkCalendar, received_on: date) -> Deadline | None:
     """The platform's deadline to act on a revocation received on `received_on` (None: the text sets none).
 
     Computed when read, so a provisional date in a year without a loaded schedule becomes exact
     as soon as the operator loads that year.
     """
-    spec = profile.revocation.platform_action
-    if isinstance(spec, str):
-        return None
-    if spec.unit is Unit.working_day:
-        return calendar.add_working_days(received_on, spec.value)
-    return Deadline(end_of(received_on, spec.to_duration()), False)
+    return _within(profile.revocation.platform_action, calendar, received_on)
 
 
 def _identifier(db_session: Session, subject_id: int) -> str | None:
@@ -730,6 +809,8 @@ class RecordView:
     window: rules.Window
     events: list[RecordEvent]
     due: dict[int, Deadline] = field(default_factory=dict)  # event id -> the deadline it opened
+    # event id -> the provider's own deadline to report a revocation (filled for provider/operator reads)
+    provider_notice: dict[int, ProviderNotice] = field(default_factory=dict)
 
     @property
     def data(self) -> dict[str, Any]:

@@ -83,7 +83,7 @@ FIELDS: dict[str, set[str]] = {
 }
 EXTENSIONS: dict[str, set[str]] = {
     "submit": {"effective_on", "record_id"},  # 行政处罚决定生效之日 (Jilin 第十九条); the provider's own id
-    "revoke": {"document", "reason"},
+    "revoke": {"document", "reason", "document_effective_on"},  # the revoking document and its day
     "authorize": {"from"},
     "load_calendar": {"years"},
     "see": {"purpose"},
@@ -103,6 +103,7 @@ DATE_FIELDS: dict[str, set[str]] = {
     "submit": {"decided_on", "valid_until", "effective_on"},
     "object": {"known_on"},
     "authorize": {"until", "from"},
+    "revoke": {"document_effective_on"},
 }
 
 SHAPES: dict[tuple[str, str], tuple[type, str]] = {  # fields whose shape the contract fixes
@@ -143,7 +144,7 @@ USES: dict[str, dict[str, set[str]]] = {
     **{a: {"listing": {LISTING}} for a in ("notify_listing", "decide_listing", "remove_listing")},
     "authorize": {"subject": {SUBJECT}},
     "see": {"subject": {SUBJECT}},
-    "deadline": {"of": {OBJECTION, REPAIR, LISTING}},
+    "deadline": {"of": {OBJECTION, REPAIR, LISTING, RECORD}},
     "status": {"of": {OBJECTION, REPAIR, LISTING, RECORD}},
     "on_list": {"subject": {SUBJECT}},
     "check": {"subject": {SUBJECT}},
@@ -790,6 +791,11 @@ class _Run:
             record_id=record_id,
             document=args.get("document"),
             reason=args.get("reason"),
+            document_effective_on=(
+                _as_date(args["document_effective_on"], "revoke.document_effective_on")
+                if args.get("document_effective_on") is not None
+                else None
+            ),
         )
 
     def do_authorize(self, n: int, args: dict[str, Any], db: Session) -> None:
