@@ -114,17 +114,22 @@ def test_queue_lists_the_open_revocation(database: str) -> None:
 
 
 def test_notices_list_send_and_list_again(database: str, tmp_path: Path) -> None:
+    """The Nanjing submission tells the person (南京 第五十七条第一款); then the revocation notice."""
     listed = runner.invoke(cli, ["notices", "list", "--pending"])
     assert listed.exit_code == 0, listed.output
-    assert "1 notice(s)" in listed.stdout
-    (line,) = runner.invoke(cli, ["notices", "list", "--pending", "--json"]).stdout.splitlines()
-    pending = json.loads(line)
-    assert (pending["kind"], pending["sent_at"], pending["attempts"]) == ("record.revoked", None, 0)
+    assert "2 notice(s)" in listed.stdout
+    lines = runner.invoke(cli, ["notices", "list", "--pending", "--json"]).stdout.splitlines()
+    pending = [json.loads(line) for line in lines]
+    assert [(p["kind"], p["recipient"], p["sent_at"], p["attempts"]) for p in pending] == [
+        ("record.submitted", PERSON["subject_id"], None, 0),
+        ("record.revoked", "南京市发展和改革委员会", None, 0),
+    ]
     sent = runner.invoke(cli, ["notices", "send", "--transport", "file", "--outbox", str(tmp_path / "box")])
     assert sent.exit_code == 0, sent.output
-    assert "sent 1, failed 0 (file)" in sent.stdout
+    assert "sent 2, failed 0 (file)" in sent.stdout
     (outbox,) = (tmp_path / "box").iterdir()
-    assert json.loads(outbox.read_text(encoding="utf-8"))["kind"] == "record.revoked"
+    kinds = [json.loads(line)["kind"] for line in outbox.read_text(encoding="utf-8").splitlines()]
+    assert kinds == ["record.submitted", "record.revoked"]
     assert "0 notice(s)" in runner.invoke(cli, ["notices", "list", "--pending"]).stdout
-    assert "1 notice(s)" in runner.invoke(cli, ["notices", "list"]).stdout  # kept after sending
+    assert "2 notice(s)" in runner.invoke(cli, ["notices", "list"]).stdout  # kept after sending
     assert runner.invoke(cli, ["notices", "send", "--transport", "pigeon"]).exit_code == 2

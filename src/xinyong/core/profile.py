@@ -224,12 +224,25 @@ class RestrictedKeys(Strict):
     cite: str
 
 
+class SubmissionNotice(Strict):
+    """Whom the provider must tell when it submits a subject's information (Shenzhen 第二十三条第三款,
+    Nanjing 第五十七条第一款); the platform sends the notice through the outbox on the provider's behalf."""
+
+    kinds: list[SubjectKindName]  # subject kinds to be told
+    classes: list[InfoClass]  # information classes that need the notice
+    except_public: bool  # 依法公开的信息除外: an item public for that kind needs none
+    form: str  # how the text says it is given, e.g. 书面或者数据电文
+    cite: str
+    note: str | None = None
+
+
 class Intake(Strict):
     prohibited: list[str]
     prohibited_cite: str
     sensitive: Sensitive
     restricted: list[RestrictedKeys] = []
     exclusions: list[Exclusion] = []
+    submission_notice: SubmissionNotice | None = None  # None: the text sets no such duty
 
 
 # --------------------------------------------------------------------------- query

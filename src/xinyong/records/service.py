@@ -158,6 +158,10 @@ def submit_batch(
             progress(len(chunk))
     if profile.reorganization is not None:
         _mark_late_pre_plan_records(db_session, profile, now, actor, batch.id)
+    if profile.intake.submission_notice is not None:
+        from xinyong.records import submission_notices  # notices of a batch's own records
+
+        submission_notices.notify_subjects(db_session=db_session, profile=profile, now=now, batch_id=batch.id)
     batch.total, batch.accepted, batch.duplicates, batch.rejected = (
         report.total,
         report.accepted,
