@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from xinyong.api import problems
 from xinyong.api.deps import CurrentActor, CurrentProfile, DbSession, Now, aware
+from xinyong.audit import review as query_review
 from xinyong.audit import service as audit
 from xinyong.calendar import service as calendar_service
 from xinyong.core import profile as profiles
 from xinyong.core.actor import Role
+from xinyong.core.clock import start_of_day
 from xinyong.core.errors import XinyongError
 from xinyong.subjects import service as subjects_service
 from xinyong.users import service as users_service
@@ -194,6 +197,91 @@ def verify(db_session: DbSession, actor: CurrentActor) -> list[VerifyRead]:
         VerifyRead(chain=c, ok=r.ok, checked=r.checked, first_bad_seq=r.first_bad_seq, reason=r.reason)
         for c, r in audit.verify_all(db_session=db_session).items()
     ]
+
+
+class QuerierDayRead(BaseModel):
+    unit: str = Field(description="the querier's organisation, or the user where it has none")
+    channel: str
+    day: date = Field(description="local day")
+    queries: int
+    subjects: int = Field(description="distinct subjects looked at")
+    users: list[str]
+    off_hours: int = Field(description="look-ups outside working hours")
+    flags: list[str] = Field(description="volume, breadth, off_hours")
+
+
+class ReviewRead(BaseModel):
+    jurisdiction: str
+    since: date
+    until: date
+    required_by: str | None = Field(
+        description="the article requiring the review; null where the text sets none"
+    )
+    lines: list[QuerierDayRead]
+
+
+@audit_router.get(
+    "/{jurisdiction}/audit/review",
+    response_model=ReviewRead,
+    summary="Review the query traffic of a period (查询检查, operators)",
+    responses=problems.AUTH,
+)
+def review_queries(
+    db_session: DbSession,
+    profile: CurrentProfile,
+    actor: CurrentActor,
+    since: Annotated[date, Query(description="first local day")],
+    until: Annotated[date, Query(description="last local day")],
+    channel: Annotated[list[str] | None, Query(description="only these channels, e.g. authorized")] = None,
+    max_queries: Annotated[int, Query(ge=1, le=10_000_000, description="look-ups per querier per day")] = (
+        query_review.QUERIES_PER_DAY
+    ),
+    max_subjects: Annotated[int, Query(ge=1, le=10_000_000, description="subjects per querier per day")] = (
+        query_review.SUBJECTS_PER_DAY
+    ),
+) -> ReviewRead:
+    """Look-ups per querier, channel and local day in [since, until], each flagged `volume`, `breadth`
+    or `off_hours` against the operator's thresholds (Shenzhen 第四十三条第四项、第五项; Nanjing
+    第五十二条第二项 查询流量异常管控). Flagged lines first. Operators of the jurisdiction only."""
+    actor.require(Role.operator)
+    actor.require_jurisdiction(profile.id)
+    if until < since:
+        raise XinyongError("invalid_field", field="until", detail=f"{until} is before {since}")
+    zone = ZoneInfo(profile.meta.timezone)
+    try:  # the days' bounds as instants; the first and last representable days have none
+        start, end = start_of_day(since, zone), start_of_day(until + timedelta(days=1), zone)
+        start.astimezone(UTC), end.astimezone(UTC)
+    except OverflowError:
+        raise XinyongError("invalid_date", field="since", detail=f"{since} – {until}") from None
+    lines = query_review.review(
+        db_session=db_session,
+        chain=profile.id,
+        zone=zone,
+        since=start,
+        until=end,
+        limits=query_review.Limits(queries_per_day=max_queries, subjects_per_day=max_subjects),
+        channels=channel,
+    )
+    rule = profile.query_log.review
+    return ReviewRead(
+        jurisdiction=profile.id,
+        since=since,
+        until=until,
+        required_by=rule.cite if rule else None,
+        lines=[
+            QuerierDayRead(
+                unit=q.unit,
+                channel=q.channel,
+                day=q.day,
+                queries=q.queries,
+                subjects=len(q.subjects),
+                users=sorted(q.users),
+                off_hours=q.off_hours,
+                flags=q.flags,
+            )
+            for q in lines
+        ],
+    )
 
 
 # --------------------------------------------------------------------------- users

@@ -1,11 +1,13 @@
-"""`xinyong audit ...`: verify the hash chains, list who queried a subject, purge past retention.
+"""`xinyong audit ...`: verify the hash chains, list who queried a subject, review the query traffic,
+purge past retention.
 
 The database is the one named by XINYONG_DATABASE_URL (default: the embedded SQLite file).
 """
 
 from __future__ import annotations
 
-from datetime import date
+import json
+from datetime import date, timedelta
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
@@ -14,6 +16,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy.orm import Session, sessionmaker
 
+from xinyong.audit import review as query_review
 from xinyong.audit import service
 from xinyong.core import profile as profiles
 from xinyong.core.clock import SHANGHAI, local_date, start_of_day, system_clock
@@ -121,6 +124,85 @@ def list_queries(
     console = Console()
     console.print(table)
     console.print(f"{len(entries)} queries / 条")
+
+
+@app.command()
+def review(
+    chain: ChainOption,
+    since: Annotated[str, typer.Option("--since", help="first local day reviewed (YYYY-MM-DD)")],
+    until: Annotated[str, typer.Option("--until", help="last local day reviewed (YYYY-MM-DD)")],
+    channel: Annotated[
+        list[str] | None, typer.Option("--channel", help="only these channels (repeatable), e.g. authorized")
+    ] = None,
+    max_queries: Annotated[int, typer.Option("--max-queries", help="look-ups per querier per day")] = (
+        query_review.QUERIES_PER_DAY
+    ),
+    max_subjects: Annotated[int, typer.Option("--max-subjects", help="subjects per querier per day")] = (
+        query_review.SUBJECTS_PER_DAY
+    ),
+    flagged_only: Annotated[bool, typer.Option("--flagged", help="only the flagged lines")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="one JSON object per line")] = False,
+) -> None:
+    """Review the query log of a period (查询检查): look-ups per querier, channel and day, flagged when
+    over the thresholds or outside working hours. Exit 0 whatever is flagged: it is a report."""
+    tz = _zone(chain)
+    first, last = _day(since, "--since"), _day(until, "--until")
+    assert first is not None and last is not None
+    limits = query_review.Limits(queries_per_day=max_queries, subjects_per_day=max_subjects)
+    with transaction(_sessions()) as db_session:
+        lines = query_review.review(
+            db_session=db_session,
+            chain=chain,
+            zone=tz,
+            since=start_of_day(first, tz),
+            until=start_of_day(last + timedelta(days=1), tz),
+            limits=limits,
+            channels=channel,
+        )
+    if flagged_only:
+        lines = [q for q in lines if q.flags]
+    console = Console()
+    if as_json:
+        for q in lines:
+            out = {
+                "unit": q.unit,
+                "channel": q.channel,
+                "day": q.day.isoformat(),
+                "queries": q.queries,
+                "subjects": len(q.subjects),
+                "users": sorted(q.users),
+                "off_hours": q.off_hours,
+                "flags": q.flags,
+            }
+            typer.echo(json.dumps(out, ensure_ascii=False))  # not through rich: no markup in data
+        return
+    profile_review = profiles.get(chain).query_log.review
+    required = f"〔{profile_review.cite}〕" if profile_review else "(the profile's text sets no review)"
+    table = Table(title=f"{chain}: query review {first} – {last} / 查询检查 {required}")
+    for heading in (
+        "day\n日期",
+        "querier\n查询单位",
+        "channel\n渠道",
+        "look-ups\n次数",
+        "subjects\n主体数",
+        "off hours\n非工作时间",
+        "flags\n异常",
+    ):
+        table.add_column(heading, overflow="fold")
+    for q in lines:
+        table.add_row(
+            q.day.isoformat(),
+            q.unit,
+            q.channel,
+            str(q.queries),
+            str(len(q.subjects)),
+            str(q.off_hours),
+            ", ".join(q.flags),
+            style="red" if q.flags else None,
+        )
+    console.print(table)
+    flagged = sum(1 for q in lines if q.flags)
+    console.print(f"{len(lines)} lines, {flagged} flagged / 共 {len(lines)} 行，异常 {flagged} 行")
 
 
 @app.command()

@@ -255,11 +255,21 @@ class Authorization(Strict):
     note: str | None = None
 
 
+class QueryReview(Strict):
+    """The text requires the platform to check the query log periodically or to control abnormal
+    query traffic (`xinyong audit review`); the thresholds are the operator's, not the text's."""
+
+    what: str  # the text's words
+    cite: str
+    note: str | None = None
+
+
 class QueryLog(Strict):
     retention: DurationSpec | Literal["long_term", "unspecified"]
     starts: Literal["query_date"] = "query_date"
     cite: str
     note: str | None = None
+    review: QueryReview | None = None  # None: the text sets no such check
 
 
 class Revocation(Strict):
