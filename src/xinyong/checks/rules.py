@@ -42,10 +42,17 @@ class Trigger:
     standing: str | None = None
 
     def as_dict(self) -> dict[str, object]:
-        out: dict[str, object] = {"kind": self.kind}
-        for key in ("list", "listing_id", "ground", "via_organization", "standing"):
-            if (value := getattr(self, key)) is not None:
-                out[key] = value
+        out: dict[str, object] = {"kind": self.kind}  # then the fields set, in declaration order
+        if self.list is not None:
+            out["list"] = self.list
+        if self.listing_id is not None:
+            out["listing_id"] = self.listing_id
+        if self.ground is not None:
+            out["ground"] = self.ground
+        if self.via_organization is not None:
+            out["via_organization"] = self.via_organization
+        if self.standing is not None:
+            out["standing"] = self.standing
         out["record_ids"] = list(self.record_ids)
         return out
 

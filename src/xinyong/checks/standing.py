@@ -40,7 +40,7 @@ EVALUATION = reads.EVALUATION
 SANCTION_LISTS = ("severe", "key_attention", "business_anomaly")
 _GOVERNMENT = record_rules.Viewer(record_rules.Channel.government)
 
-__all__ = ["CHUNK", "ListingFact", "Standing", "standing_of", "standings"]
+__all__ = ["CHUNK", "ListingFact", "Standing", "Verdicts", "standing_of", "standings"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +132,48 @@ class _Event:
         self.data = data
 
 
+class Verdicts:
+    """What the record rules say of records read for one (profile, now): (in force for the
+    government channel, inside its disclosure period, pre-reorganization information).
+
+    A record without events is judged by the columns the government channel's rules read
+    (`reads.FACT_COLUMNS`: the rules are pure functions of the facts, never read a record's id, and on
+    this channel neither its provider nor its owner), so records alike in those columns share one
+    verdict: a batch of 100,000 subjects asks the rules about far fewer distinct records than it reads.
+    Records with events are judged one by one.
+    """
+
+    __slots__ = ("_memo", "now", "profile", "reorg_matters", "today")
+
+    def __init__(self, profile: Profile, now: datetime) -> None:
+        self.profile = profile
+        self.now = now
+        self.today = local_date(now)
+        self.reorg_matters = profile.reorganization.excluded_matters if profile.reorganization else []
+        self._memo: dict[tuple[Any, ...], tuple[bool, bool, bool]] = {}
+
+    def of(self, row: Any, kind: str, events: list[_Event]) -> tuple[bool, bool, bool]:
+        if events:
+            return self._judge(row, kind, events)
+        key = (kind, *reads.FACT_COLUMNS(row))
+        found = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = self._judge(row, kind, events)
+        return found
+
+    def _judge(self, row: Any, kind: str, events: list[_Event]) -> tuple[bool, bool, bool]:
+        profile, now, today = self.profile, self.now, self.today
+        facts = facts_of(row, kind, events)  # type: ignore[arg-type]  # rows read as records
+        w = record_rules.window(facts, profile)
+        if not record_rules.visible(facts, profile, _GOVERNMENT, now, today, owner_id=row.subject_id, w=w):
+            return (False, False, False)
+        active = record_rules.state(facts, profile, now, today, w=w) is record_rules.State.active
+        reorganized = bool(self.reorg_matters) and excluded_from_adverse_use(
+            facts, self.reorg_matters[0], profile, now
+        )
+        return (True, active, reorganized)
+
+
 def standings(
     db_session: Session,
     *,
@@ -139,16 +181,20 @@ def standings(
     kinds: Mapping[int, str],
     now: datetime,
     guards: Guards | None = None,
+    verdicts: Verdicts | None = None,
 ) -> dict[int, Standing]:
     """`standing_of` for subjects already looked up (id -> kind): per chunk one query for the records
     joined to their events, one for the listings, one for responsible-person links (where a guard
-    needs them)."""
+    needs them). `verdicts`: the record rules' answers kept across calls for the same profile and
+    `now` (a batch passes one for all its chunks)."""
     if guards is None:
         guards = loader.base(profile.id).guards
     assert guards is not None
-    today = local_date(now)
+    if verdicts is None or verdicts.profile is not profile or verdicts.now != now:
+        verdicts = Verdicts(profile, now)
     data_items = _data_items(guards)
-    reorg_matters = profile.reorganization.excluded_matters if profile.reorganization else []
+    excluded_bases = guards.excluded_bases
+    reorg = frozenset(verdicts.reorg_matters)
     include_responsible = guards.responsible_persons is not None
     conn = db_session.connection()
     out: dict[int, Standing] = {}
@@ -157,15 +203,12 @@ def standings(
         chunk = ids[start : start + CHUNK]
         by_subject: dict[int, list[tuple[Any, list[_Event]]]] = defaultdict(list)
         revoked: dict[int, datetime | None] = {}
-        data: dict[int, Any] = {}
         last = None
         for row in reads.records(conn, profile.id, chunk, data_items):
             if last is None or last[0].id != row.id:
                 last = (row, [])
                 by_subject[row.subject_id].append(last)
                 revoked[row.id] = None
-                if row.data:
-                    data[row.id] = row.data
             if row.e_id is not None:
                 last[1].append(_Event(row.e_kind, row.e_at, row.e_effective_on, row.e_data))
                 if row.e_kind == REVOKED:
@@ -181,7 +224,7 @@ def standings(
         )
         for sid in chunk:
             kind = kinds[sid]
-            all_listings = listings.get(sid, [])
+            all_listings = listings.get(sid, ())
             own = tuple(f for f in all_listings if f.via_organization is None)
             via = tuple(f for f in all_listings if f.via_organization is not None)
             exempt_basis = {rid for f in own if f.list == "key_attention" for rid in f.basis_record_ids}
@@ -195,33 +238,34 @@ def standings(
             unusable: set[int] = set()
             valid: set[int] = set()
             for r, events in by_subject.get(sid, ()):
-                facts = facts_of(r, kind, events)  # type: ignore[arg-type]  # rows read as records
-                w = record_rules.window(facts, profile)
-                if not record_rules.visible(facts, profile, _GOVERNMENT, now, today, owner_id=sid, w=w):
-                    unusable.add(r.id)
+                rid = r.id
+                in_force, active, reorganized = verdicts.of(r, kind, events)
+                if not in_force:
+                    unusable.add(rid)
                     continue
-                items[r.id] = r.item
-                if record_rules.state(facts, profile, now, today, w=w) is record_rules.State.active:
-                    valid.add(r.id)
-                if reorg_matters and excluded_from_adverse_use(facts, reorg_matters[0], profile, now):
-                    excluded_matters[r.id] = frozenset(reorg_matters)
-                if _excluded(guards.excluded_bases, r.item, kind, r.procedure, data.get(r.id)):
-                    unusable.add(r.id)
+                item = r.item
+                items[rid] = item
+                if active:
+                    valid.add(rid)
+                if reorganized:
+                    excluded_matters[rid] = reorg
+                if excluded_bases and _excluded(excluded_bases, item, kind, r.procedure, r.data):
+                    unusable.add(rid)
                     continue
-                if r.item == EVALUATION:
-                    grade = (data.get(r.id) or {}).get("grade")
+                if item == EVALUATION:
+                    grade = (r.data or {}).get("grade")
                     if grade:
-                        evaluations.append((r.id, str(grade)))
+                        evaluations.append((rid, str(grade)))
                     continue
                 if r.info_class == "good":
-                    good.append(r.id)
-                elif r.id in exempt_basis:
-                    exempt.append(r.id)
-                    unusable.add(r.id)
+                    good.append(rid)
+                elif rid in exempt_basis:
+                    exempt.append(rid)
+                    unusable.add(rid)
                 else:
-                    dishonest.append(r.id)
+                    dishonest.append(rid)
                     if r.severity == "severe":
-                        severe.append(r.id)
+                        severe.append(rid)
             out[sid] = Standing(
                 subject_id=sid,
                 kind=kind,
