@@ -119,7 +119,10 @@ class _Evaluation:
         if not record_ids:
             return ()
         s = self.standing
-        usable = tuple(r for r in record_ids if s.usable(r, self.matter))
+        unusable, excluded, matter = s.unusable_record_ids, s.excluded_matters, self.matter
+        usable = tuple(  # Standing.usable, inlined: asked of every basis record of every subject
+            r for r in record_ids if r not in unusable and matter not in excluded.get(r, ())
+        )
         if not usable:
             cite = (
                 "; ".join(b.cite for b in self.guards.excluded_bases) or self.guards.only_listed_measures.cite
@@ -168,8 +171,10 @@ class _Evaluation:
         )
 
     def records(self, standing_name: str, record_ids: tuple[int, ...]) -> None:
-        related = tuple(
-            r for r in record_ids if _relates(self.m.relates_to.items, self.standing.items.get(r))
+        wanted = self.m.relates_to.items
+        items = self.standing.items
+        related = (
+            record_ids if wanted == "any" else tuple(r for r in record_ids if _relates(wanted, items.get(r)))
         )
         if not related:
             if record_ids:
