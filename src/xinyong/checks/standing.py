@@ -120,6 +120,11 @@ def standing_of(
     return standings(db_session, profile=profile, kinds=kinds, now=now, guards=guards)
 
 
+# a record as the standing reads it: its row (for `facts_of`), id, item, info_class, severity, procedure,
+# data, events
+_Read = tuple[Any, int, str, str, str | None, str | None, Any, list["_Event"]]
+
+
 class _Event:
     """A record event as records.service.facts_of reads it."""
 
@@ -201,19 +206,22 @@ def standings(
     ids = sorted(kinds)
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
-        by_subject: dict[int, list[tuple[Any, list[_Event]]]] = defaultdict(list)
+        by_subject: dict[int, list[_Read]] = defaultdict(list)
         revoked: dict[int, datetime | None] = {}
-        last = None
+        last: _Read | None = None
         for row in reads.records(conn, profile.id, chunk, data_items):
-            if last is None or last[0].id != row.id:
-                last = (row, [])
-                by_subject[row.subject_id].append(last)
-                revoked[row.id] = None
-            if row.e_id is not None:
-                last[1].append(_Event(row.e_kind, row.e_at, row.e_effective_on, row.e_data))
-                if row.e_kind == REVOKED:
-                    seen = revoked[row.id]
-                    revoked[row.id] = row.e_at if seen is None else max(seen, row.e_at)
+            # unpacked once (a Row's attributes cost more than its items), in the statement's order
+            rid, subject_id, item, info_class, _, _, _, _, severity, procedure, _, _, data, *event = row
+            if last is None or last[1] != rid:
+                last = (row, rid, item, info_class, severity, procedure, data, [])
+                by_subject[subject_id].append(last)
+                revoked[rid] = None
+            e_id, e_kind, e_at, e_effective_on, e_data = event
+            if e_id is not None:
+                last[7].append(_Event(e_kind, e_at, e_effective_on, e_data))
+                if e_kind == REVOKED:
+                    seen = revoked[rid]
+                    revoked[rid] = e_at if seen is None else max(seen, e_at)
         listings = active_listings(
             db_session,
             profile=profile,
@@ -237,34 +245,32 @@ def standings(
             excluded_matters: dict[int, frozenset[str]] = {}
             unusable: set[int] = set()
             valid: set[int] = set()
-            for r, events in by_subject.get(sid, ()):
-                rid = r.id
+            for r, rid, item, info_class, severity, procedure, data, events in by_subject.get(sid, ()):
                 in_force, active, reorganized = verdicts.of(r, kind, events)
                 if not in_force:
                     unusable.add(rid)
                     continue
-                item = r.item
                 items[rid] = item
                 if active:
                     valid.add(rid)
                 if reorganized:
                     excluded_matters[rid] = reorg
-                if excluded_bases and _excluded(excluded_bases, item, kind, r.procedure, r.data):
+                if excluded_bases and _excluded(excluded_bases, item, kind, procedure, data):
                     unusable.add(rid)
                     continue
                 if item == EVALUATION:
-                    grade = (r.data or {}).get("grade")
+                    grade = (data or {}).get("grade")
                     if grade:
                         evaluations.append((rid, str(grade)))
                     continue
-                if r.info_class == "good":
+                if info_class == "good":
                     good.append(rid)
                 elif rid in exempt_basis:
                     exempt.append(rid)
                     unusable.add(rid)
                 else:
                     dishonest.append(rid)
-                    if r.severity == "severe":
+                    if severity == "severe":
                         severe.append(rid)
             out[sid] = Standing(
                 subject_id=sid,
