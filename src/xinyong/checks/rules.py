@@ -120,7 +120,7 @@ class _Evaluation:
             return ()
         s = self.standing
         unusable, excluded, matter = s.unusable_record_ids, s.excluded_matters, self.matter
-        usable = tuple(  # Standing.usable, inlined: asked of every basis record of every subject
+        usable = tuple(  # never a basis (excluded, exempt, gone), nor pre-plan for this matter
             r for r in record_ids if r not in unusable and matter not in excluded.get(r, ())
         )
         if not usable:

@@ -75,12 +75,6 @@ class Standing:
             and not any(f.list in SANCTION_LISTS for f in self.listings)
         )
 
-    def usable(self, record_id: int, matter: str | None) -> bool:
-        """Whether a record may ground a measure for `matter` (None: for some matter)."""
-        if record_id in self.unusable_record_ids:
-            return False
-        return matter is None or matter not in self.excluded_matters.get(record_id, frozenset())
-
 
 def _excluded(basis: Sequence[ExcludedBasis], item: str, kind: str, procedure: str | None, data: Any) -> bool:
     for rule in basis:
