@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from functools import cache
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, Select, bindparam, case, func, null, select
@@ -74,6 +75,13 @@ REVOCATIONS = select(_e.record_id, _e.at).where(
 LINKS = select(_p.person_id, _p.organization_id, _p.role, _p.since, _p.until).where(
     _p.person_id.in_(bindparam("ids", expanding=True))
 )
+
+
+# what the government channel's record rules read of a `records_statement` row (`records.service.
+# facts_of` reads these and the id, the provider and the events; the rules never read the id, and only
+# the provider channel reads the provider): item, decided_on, submitted_at, effective_on, severity,
+# valid_until, disclosure_until
+FACT_COLUMNS = itemgetter(2, 5, 6, 7, 8, 10, 11)
 
 
 @cache

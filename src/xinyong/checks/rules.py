@@ -42,10 +42,17 @@ class Trigger:
     standing: str | None = None
 
     def as_dict(self) -> dict[str, object]:
-        out: dict[str, object] = {"kind": self.kind}
-        for key in ("list", "listing_id", "ground", "via_organization", "standing"):
-            if (value := getattr(self, key)) is not None:
-                out[key] = value
+        out: dict[str, object] = {"kind": self.kind}  # then the fields set, in declaration order
+        if self.list is not None:
+            out["list"] = self.list
+        if self.listing_id is not None:
+            out["listing_id"] = self.listing_id
+        if self.ground is not None:
+            out["ground"] = self.ground
+        if self.via_organization is not None:
+            out["via_organization"] = self.via_organization
+        if self.standing is not None:
+            out["standing"] = self.standing
         out["record_ids"] = list(self.record_ids)
         return out
 
@@ -112,7 +119,10 @@ class _Evaluation:
         if not record_ids:
             return ()
         s = self.standing
-        usable = tuple(r for r in record_ids if s.usable(r, self.matter))
+        unusable, excluded, matter = s.unusable_record_ids, s.excluded_matters, self.matter
+        usable = tuple(  # never a basis (excluded, exempt, gone), nor pre-plan for this matter
+            r for r in record_ids if r not in unusable and matter not in excluded.get(r, ())
+        )
         if not usable:
             cite = (
                 "; ".join(b.cite for b in self.guards.excluded_bases) or self.guards.only_listed_measures.cite
@@ -161,8 +171,10 @@ class _Evaluation:
         )
 
     def records(self, standing_name: str, record_ids: tuple[int, ...]) -> None:
-        related = tuple(
-            r for r in record_ids if _relates(self.m.relates_to.items, self.standing.items.get(r))
+        wanted = self.m.relates_to.items
+        items = self.standing.items
+        related = (
+            record_ids if wanted == "any" else tuple(r for r in record_ids if _relates(wanted, items.get(r)))
         )
         if not related:
             if record_ids:

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from xinyong.audit import service as audit
 from xinyong.checks import reads, rules
 from xinyong.checks.models import Check, CheckBatch, CheckFeedback
-from xinyong.checks.standing import CHUNK, standings
+from xinyong.checks.standing import CHUNK, Verdicts, standings
 from xinyong.core import identifiers
 from xinyong.core.actor import Actor, Role
 from xinyong.core.clock import local_date, start_of_day
@@ -169,7 +169,7 @@ def _stored(a: rules.Applicable) -> dict[str, Any]:
 
 
 def _record_ids(outcome: rules.Outcome) -> list[str]:
-    return sorted({str(r) for a in outcome.measures for t in a.triggers for r in t.record_ids}, key=int)
+    return [str(r) for r in sorted({r for a in outcome.measures for t in a.triggers for r in t.record_ids})]
 
 
 @dataclass(frozen=True, slots=True)
@@ -403,11 +403,14 @@ def _stream(
     day = local_date(now)
     counts: Counter[str] = Counter()
     held: list[dict[str, Any]] = []  # lines of checks not yet committed
+    verdicts = Verdicts(profile, now)  # shared by the chunks: the same records' columns recur
     for start in range(0, len(subjects), CHUNK):
         wanted = list(enumerate(subjects[start : start + CHUNK], start=start + 1))
         resolved = _resolve_many(db_session, wanted)
         kinds = {v.id: v.kind for v in resolved.values() if isinstance(v, SubjectRef)}
-        found = standings(db_session, profile=profile, kinds=kinds, now=now, guards=measures.guards)
+        found = standings(
+            db_session, profile=profile, kinds=kinds, now=now, guards=measures.guards, verdicts=verdicts
+        )
         outcomes: dict[int, rules.Outcome] = {
             sid: rules.evaluate(found[sid], matter, measures, day) for sid in kinds
         }

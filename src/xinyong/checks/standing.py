@@ -40,7 +40,7 @@ EVALUATION = reads.EVALUATION
 SANCTION_LISTS = ("severe", "key_attention", "business_anomaly")
 _GOVERNMENT = record_rules.Viewer(record_rules.Channel.government)
 
-__all__ = ["CHUNK", "ListingFact", "Standing", "standing_of", "standings"]
+__all__ = ["CHUNK", "ListingFact", "Standing", "Verdicts", "standing_of", "standings"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,12 +74,6 @@ class Standing:
             and not self.exempt_record_ids
             and not any(f.list in SANCTION_LISTS for f in self.listings)
         )
-
-    def usable(self, record_id: int, matter: str | None) -> bool:
-        """Whether a record may ground a measure for `matter` (None: for some matter)."""
-        if record_id in self.unusable_record_ids:
-            return False
-        return matter is None or matter not in self.excluded_matters.get(record_id, frozenset())
 
 
 def _excluded(basis: Sequence[ExcludedBasis], item: str, kind: str, procedure: str | None, data: Any) -> bool:
@@ -120,6 +114,11 @@ def standing_of(
     return standings(db_session, profile=profile, kinds=kinds, now=now, guards=guards)
 
 
+# a record as the standing reads it: its row (for `facts_of`), id, item, info_class, severity, procedure,
+# data, events
+_Read = tuple[Any, int, str, str, str | None, str | None, Any, list["_Event"]]
+
+
 class _Event:
     """A record event as records.service.facts_of reads it."""
 
@@ -132,6 +131,48 @@ class _Event:
         self.data = data
 
 
+class Verdicts:
+    """What the record rules say of records read for one (profile, now): (in force for the
+    government channel, inside its disclosure period, pre-reorganization information).
+
+    A record without events is judged by the columns the government channel's rules read
+    (`reads.FACT_COLUMNS`: the rules are pure functions of the facts, never read a record's id, and on
+    this channel neither its provider nor its owner), so records alike in those columns share one
+    verdict: a batch of 100,000 subjects asks the rules about far fewer distinct records than it reads.
+    Records with events are judged one by one.
+    """
+
+    __slots__ = ("_memo", "now", "profile", "reorg_matters", "today")
+
+    def __init__(self, profile: Profile, now: datetime) -> None:
+        self.profile = profile
+        self.now = now
+        self.today = local_date(now)
+        self.reorg_matters = profile.reorganization.excluded_matters if profile.reorganization else []
+        self._memo: dict[tuple[Any, ...], tuple[bool, bool, bool]] = {}
+
+    def of(self, row: Any, kind: str, events: list[_Event]) -> tuple[bool, bool, bool]:
+        if events:
+            return self._judge(row, kind, events)
+        key = (kind, *reads.FACT_COLUMNS(row))
+        found = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = self._judge(row, kind, events)
+        return found
+
+    def _judge(self, row: Any, kind: str, events: list[_Event]) -> tuple[bool, bool, bool]:
+        profile, now, today = self.profile, self.now, self.today
+        facts = facts_of(row, kind, events)  # type: ignore[arg-type]  # rows read as records
+        w = record_rules.window(facts, profile)
+        if not record_rules.visible(facts, profile, _GOVERNMENT, now, today, owner_id=row.subject_id, w=w):
+            return (False, False, False)
+        active = record_rules.state(facts, profile, now, today, w=w) is record_rules.State.active
+        reorganized = bool(self.reorg_matters) and excluded_from_adverse_use(
+            facts, self.reorg_matters[0], profile, now
+        )
+        return (True, active, reorganized)
+
+
 def standings(
     db_session: Session,
     *,
@@ -139,38 +180,42 @@ def standings(
     kinds: Mapping[int, str],
     now: datetime,
     guards: Guards | None = None,
+    verdicts: Verdicts | None = None,
 ) -> dict[int, Standing]:
     """`standing_of` for subjects already looked up (id -> kind): per chunk one query for the records
     joined to their events, one for the listings, one for responsible-person links (where a guard
-    needs them)."""
+    needs them). `verdicts`: the record rules' answers kept across calls for the same profile and
+    `now` (a batch passes one for all its chunks)."""
     if guards is None:
         guards = loader.base(profile.id).guards
     assert guards is not None
-    today = local_date(now)
+    if verdicts is None or verdicts.profile is not profile or verdicts.now != now:
+        verdicts = Verdicts(profile, now)
     data_items = _data_items(guards)
-    reorg_matters = profile.reorganization.excluded_matters if profile.reorganization else []
+    excluded_bases = guards.excluded_bases
+    reorg = frozenset(verdicts.reorg_matters)
     include_responsible = guards.responsible_persons is not None
     conn = db_session.connection()
     out: dict[int, Standing] = {}
     ids = sorted(kinds)
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
-        by_subject: dict[int, list[tuple[Any, list[_Event]]]] = defaultdict(list)
+        by_subject: dict[int, list[_Read]] = defaultdict(list)
         revoked: dict[int, datetime | None] = {}
-        data: dict[int, Any] = {}
-        last = None
+        last: _Read | None = None
         for row in reads.records(conn, profile.id, chunk, data_items):
-            if last is None or last[0].id != row.id:
-                last = (row, [])
-                by_subject[row.subject_id].append(last)
-                revoked[row.id] = None
-                if row.data:
-                    data[row.id] = row.data
-            if row.e_id is not None:
-                last[1].append(_Event(row.e_kind, row.e_at, row.e_effective_on, row.e_data))
-                if row.e_kind == REVOKED:
-                    seen = revoked[row.id]
-                    revoked[row.id] = row.e_at if seen is None else max(seen, row.e_at)
+            # unpacked once (a Row's attributes cost more than its items), in the statement's order
+            rid, subject_id, item, info_class, _, _, _, _, severity, procedure, _, _, data, *event = row
+            if last is None or last[1] != rid:
+                last = (row, rid, item, info_class, severity, procedure, data, [])
+                by_subject[subject_id].append(last)
+                revoked[rid] = None
+            e_id, e_kind, e_at, e_effective_on, e_data = event
+            if e_id is not None:
+                last[7].append(_Event(e_kind, e_at, e_effective_on, e_data))
+                if e_kind == REVOKED:
+                    seen = revoked[rid]
+                    revoked[rid] = e_at if seen is None else max(seen, e_at)
         listings = active_listings(
             db_session,
             profile=profile,
@@ -181,7 +226,7 @@ def standings(
         )
         for sid in chunk:
             kind = kinds[sid]
-            all_listings = listings.get(sid, [])
+            all_listings = listings.get(sid, ())
             own = tuple(f for f in all_listings if f.via_organization is None)
             via = tuple(f for f in all_listings if f.via_organization is not None)
             exempt_basis = {rid for f in own if f.list == "key_attention" for rid in f.basis_record_ids}
@@ -194,34 +239,33 @@ def standings(
             excluded_matters: dict[int, frozenset[str]] = {}
             unusable: set[int] = set()
             valid: set[int] = set()
-            for r, events in by_subject.get(sid, ()):
-                facts = facts_of(r, kind, events)  # type: ignore[arg-type]  # rows read as records
-                w = record_rules.window(facts, profile)
-                if not record_rules.visible(facts, profile, _GOVERNMENT, now, today, owner_id=sid, w=w):
-                    unusable.add(r.id)
+            for r, rid, item, info_class, severity, procedure, data, events in by_subject.get(sid, ()):
+                in_force, active, reorganized = verdicts.of(r, kind, events)
+                if not in_force:
+                    unusable.add(rid)
                     continue
-                items[r.id] = r.item
-                if record_rules.state(facts, profile, now, today, w=w) is record_rules.State.active:
-                    valid.add(r.id)
-                if reorg_matters and excluded_from_adverse_use(facts, reorg_matters[0], profile, now):
-                    excluded_matters[r.id] = frozenset(reorg_matters)
-                if _excluded(guards.excluded_bases, r.item, kind, r.procedure, data.get(r.id)):
-                    unusable.add(r.id)
+                items[rid] = item
+                if active:
+                    valid.add(rid)
+                if reorganized:
+                    excluded_matters[rid] = reorg
+                if excluded_bases and _excluded(excluded_bases, item, kind, procedure, data):
+                    unusable.add(rid)
                     continue
-                if r.item == EVALUATION:
-                    grade = (data.get(r.id) or {}).get("grade")
+                if item == EVALUATION:
+                    grade = (data or {}).get("grade")
                     if grade:
-                        evaluations.append((r.id, str(grade)))
+                        evaluations.append((rid, str(grade)))
                     continue
-                if r.info_class == "good":
-                    good.append(r.id)
-                elif r.id in exempt_basis:
-                    exempt.append(r.id)
-                    unusable.add(r.id)
+                if info_class == "good":
+                    good.append(rid)
+                elif rid in exempt_basis:
+                    exempt.append(rid)
+                    unusable.add(rid)
                 else:
-                    dishonest.append(r.id)
-                    if r.severity == "severe":
-                        severe.append(r.id)
+                    dishonest.append(rid)
+                    if severity == "severe":
+                        severe.append(rid)
             out[sid] = Standing(
                 subject_id=sid,
                 kind=kind,
