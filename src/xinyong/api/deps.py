@@ -33,7 +33,9 @@ def get_db(request: Request) -> Iterator[Session]:
         session.close()
 
 
-def get_now(request: Request) -> datetime:
+# get_now and get_profile are `async`: they never block (a clock; profiles parsed once and cached),
+# so FastAPI runs them on the event loop instead of handing each to the thread pool.
+async def get_now(request: Request) -> datetime:
     return request.app.state.clock()
 
 
@@ -54,7 +56,7 @@ def get_actor(
     )
 
 
-def get_profile(
+async def get_profile(
     jurisdiction: Annotated[str, Path(description="profile id, e.g. jiangsu", examples=["jiangsu"])],
 ) -> Profile:
     return profiles.get(jurisdiction)
