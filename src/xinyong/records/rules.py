@@ -364,7 +364,7 @@ class _ItemRule:
     def window(self, facts: RecordFacts) -> Window:
         """`window(facts, profile)` for a record of this item and severity."""
         if not self.rows:
-            return Window(facts.decided_on, None, None, None)
+            return _window(facts.decided_on, None, None, None)
         match self.starts:
             case "decided_on" | "confirmed_on":
                 start = facts.decided_on
@@ -389,7 +389,17 @@ class _ItemRule:
             spans = tuple((first, last) for name, first, last in facts.listed if name == self.extends)
             public_until = extended(public_until, spans)
             retained = extended(retained, spans)
-        return Window(start, public_until, retained, min_until)
+        return _window(start, public_until, retained, min_until)
+
+
+def _window(start: date, public_until: date | None, retained: date | None, min_until: date | None) -> Window:
+    """Window(...) without the frozen dataclass's object.__setattr__ per field (one per record read)."""
+    w = _new(Window)
+    w.__dict__.update(start=start, public_until=public_until, retained_until=retained, min_until=min_until)
+    return w  # type: ignore[no-any-return]
+
+
+_new = object.__new__
 
 
 def _spec(spec: object) -> str | Duration:

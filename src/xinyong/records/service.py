@@ -789,9 +789,7 @@ def read_archive(
     listed = _listed(db_session, profile, subject.id, at)
     # visibility, window and state in one pass (rules.assess), the profile's rules read once
     assess = rules.Assessor(profile, viewer, at, today, owner_id=subject.id, authorization=auth_facts)
-    for facts, record, events in _archive(db_session, subject.id, subject.kind, profile.id):
-        if listed:
-            facts = dataclasses.replace(facts, listed=listed)
+    for facts, record, events in _archive(db_session, subject.id, subject.kind, profile.id, listed):
         seen = assess(facts)
         if seen is not None:
             shown.append(
@@ -932,10 +930,15 @@ _ARCHIVE_SQL: WeakKeyDictionary[Dialect, _ArchiveSQL] = WeakKeyDictionary()  # p
 
 
 def _archive(
-    db_session: Session, subject_id: int, subject_kind: str, jurisdiction: str
+    db_session: Session,
+    subject_id: int,
+    subject_kind: str,
+    jurisdiction: str,
+    listed: tuple[tuple[str, date, date | None], ...] = (),
 ) -> Iterator[tuple[rules.RecordFacts, Callable[[], Record], list[RecordEvent]]]:
     """A subject's records and their events, read by one statement on the session's connection (a
-    read is mostly this query): per record its facts, a maker of its `Record` and its events.
+    read is mostly this query): per record its facts (with the subject's `listed` spans), a maker
+    of its `Record` and its events.
 
     Rows stay tuples; only the columns the rules read are converted for every record, and a
     `Record` is built only for a record that is shown. The ORM query this replaces spent most of
@@ -984,7 +987,7 @@ def _archive(
             valid_until=values[_VALID_UNTIL],
             disclosure_until=values[_DISCLOSURE_UNTIL],
             events=_event_facts(events) if events else (),
-            listed=(),
+            listed=listed,
         )
         yield facts, partial(_finish_record, sql, values), events
 
