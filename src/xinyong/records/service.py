@@ -10,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 import gc
 import json
-import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -1005,20 +1004,31 @@ def _finish_record(sql: _ArchiveSQL, facts_values: list[Any]) -> Record:
     return record
 
 
-# orjson reads an integer beyond 64 bits as a float where json.loads keeps it exact: such text (any
-# run of 19 digits, in a number or not) takes json.loads, as does anything orjson refuses
-_LONG_DIGITS = re.compile(r"\d{19}")
-
-
 def _json_loads(text: str) -> Any:
     """json.loads, SQLAlchemy's reader of a JSON column on SQLite, through orjson where that gives
-    the same value: a record's data is read for every record shown."""
-    if _LONG_DIGITS.search(text) is None:
-        try:
-            return orjson.loads(text)
-        except orjson.JSONDecodeError:
-            pass
-    return json.loads(text)
+    the same value: a record's data is read for every record shown. orjson reads an integer beyond
+    64 bits as a float, so a value with any float in it is read again by json.loads, as is text
+    orjson refuses (NaN, lone surrogates, ...)."""
+    try:
+        value = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
+    return json.loads(text) if _has_float(value) else value
+
+
+def _has_float(value: Any) -> bool:
+    kind = type(value)
+    if kind is dict:
+        values = value.values()
+    elif kind is list:
+        values = value
+    else:
+        return kind is float
+    for v in values:
+        k = type(v)
+        if k is float or ((k is dict or k is list) and _has_float(v)):
+            return True
+    return False
 
 
 def _viewer(
