@@ -271,17 +271,18 @@ class Assessor:
         self.owner_id, self.authorization = owner_id, authorization
         self._rules = _item_rules(profile)
         self._at_expiry = profile.disclosure.at_expiry
-        channel = viewer.channel
         # what a record without events needs to be seen on this channel, beyond its state and scope
-        self._open = (
-            viewer.subject_id == owner_id
-            if channel is Channel.self
-            else authorization is not None
-            and authorization.subject_id == owner_id
-            and authorization_in_force(authorization, now, today)
-            if channel is Channel.authorized
-            else True
-        )
+        match viewer.channel:
+            case Channel.self:
+                self._open = viewer.subject_id == owner_id
+            case Channel.authorized:
+                self._open = (
+                    authorization is not None
+                    and authorization.subject_id == owner_id
+                    and authorization_in_force(authorization, now, today)
+                )
+            case _:
+                self._open = True
 
     def __call__(self, facts: RecordFacts) -> tuple[Window, str] | None:
         key = (facts.item, facts.severity)
