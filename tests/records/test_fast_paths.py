@@ -135,6 +135,19 @@ def test_one_assessor_answers_as_the_plain_rules_for_every_record_of_a_read(
         assert assess(f) == expected
 
 
+def test_a_viewer_naming_its_channel_by_value_sees_what_the_member_sees() -> None:
+    """Viewer("public") as Viewer(Channel.public); an unknown channel sees nothing, as `visible` says."""
+    f = facts()
+    now = at(date(2026, 3, 2))
+    for channel in Channel:
+        by_value = rules.Assessor(JILIN, Viewer(channel.value), now, date(2026, 3, 2), owner_id=10)  # type: ignore[arg-type]
+        by_member = rules.Assessor(JILIN, Viewer(channel), now, date(2026, 3, 2), owner_id=10)
+        assert by_value(f) == by_member(f)
+    nobody = Viewer("nobody")  # type: ignore[arg-type]
+    assert rules.Assessor(JILIN, nobody, now, date(2026, 3, 2))(f) is None
+    assert not rules.visible(f, JILIN, nobody, now, date(2026, 3, 2))
+
+
 def test_fast_windows_are_windows() -> None:
     """Windows made without the dataclass's __init__ equal, hash and print as made by it."""
     made = rules._window(date(2026, 3, 2), date(2027, 3, 2), None, date(2026, 6, 2))
@@ -187,6 +200,14 @@ def test_archive_records_and_events_equal_the_orm_loaded_ones(session_factory: F
             db_session=db, profile=JILIN, now=at(date(2026, 3, 5)), actor=operator(), record_id=first,
             document="撤销决定", reason="复议撤销",
         )  # fmt: skip
+    last = report.record_ids[3]  # two events on the last record: rows of one record stay together
+    with transaction(session_factory) as db:
+        for kind, day in (("objection", 6), ("objection.end", 8)):
+            db.add(
+                RecordEvent(
+                    record_id=last, kind=kind, at=at(date(2026, 3, day)), actor="op", data={"case": 7}
+                )
+            )
     with transaction(session_factory) as db:
         subject = subjects_service.find(db_session=db, identifier=uscc(1))
         assert subject is not None
@@ -205,6 +226,8 @@ def test_archive_records_and_events_equal_the_orm_loaded_ones(session_factory: F
     assert isinstance(record["submitted_at"], datetime) and record["submitted_at"].tzinfo is not None
     assert record["data"] == {"amount": 5000, "宗旨": "x"} and record["consent"] is False
     assert [e["kind"] for e in events] == ["revoked"] and events[0]["at"].tzinfo is not None
+    assert [e["kind"] for e in built[last][1]] == ["objection", "objection.end"]
+    assert built[report.record_ids[2]][1] == []
     assert all(type(v.record) is Record and inspect(v.record).detached for v in view.records)
     assert all(type(e) is RecordEvent for v in view.records for e in v.events)
 

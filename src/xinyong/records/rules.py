@@ -271,6 +271,8 @@ class Assessor:
         self.owner_id, self.authorization = owner_id, authorization
         self._rules = _item_rules(profile)
         self._at_expiry = profile.disclosure.at_expiry
+        # the member itself (a viewer may name its channel by its plain value); None: no channel
+        self._channel = Channel(viewer.channel) if viewer.channel in _CHANNELS else None
         # what a record without events needs to be seen on this channel, beyond its state and scope
         match viewer.channel:
             case Channel.self:
@@ -301,38 +303,47 @@ class Assessor:
                 return None
             revoked = _has(facts, REVOKED, self.now, today)
             return w, State.revoked.value if revoked else st.value
-        # no events: no marks, nothing withheld, no revocation (the branches of `state`/`_visible_in`)
+        # no events: no marks, nothing withheld, no revocation (the branches of `state`/`_visible_in`);
+        # enum members compared by identity with module constants (an attribute lookup on the enum
+        # class per comparison costs more than the rule)
         kept = w.retained_until is None or today <= w.retained_until
         if w.public_until is None or today <= w.public_until:
-            st = State.active
+            st = _ACTIVE
         else:
             match self._at_expiry:
                 case "archive":
-                    st = State.archived
+                    st = _ARCHIVED
                 case "delete":
-                    st = State.expired if kept else State.deleted
+                    st = _EXPIRED if kept else _DELETED
                 case _:
-                    st = State.expired
+                    st = _EXPIRED
         if not self._open:
             return None
-        retained = kept and st in (State.active, State.expired)
-        match self.viewer.channel:
-            case Channel.self:
-                seen = st is not State.deleted
-            case Channel.provider:
-                name = self.viewer.name
-                seen = (name is None or name == facts.provider) and st is not State.deleted
-            case Channel.public:
-                seen = st is State.active and facts.subject_kind in rule.public
-            case Channel.government:
-                seen = retained and facts.subject_kind in rule.government
-            case Channel.authorized:
-                items = self.authorization.items if self.authorization is not None else None
-                listed_item = items is None or facts.item in items
-                seen = listed_item and retained and facts.subject_kind in rule.authorized
-            case _:
-                seen = False
+        channel = self._channel
+        if channel is _PUBLIC:
+            seen = st is _ACTIVE and facts.subject_kind in rule.public
+        elif channel is _GOVERNMENT:
+            seen = kept and (st is _ACTIVE or st is _EXPIRED) and facts.subject_kind in rule.government
+        elif channel is _SELF:
+            seen = st is not _DELETED
+        elif channel is _PROVIDER:
+            name = self.viewer.name
+            seen = (name is None or name == facts.provider) and st is not _DELETED
+        elif channel is _AUTHORIZED:
+            items = self.authorization.items if self.authorization is not None else None
+            retained = kept and (st is _ACTIVE or st is _EXPIRED)
+            seen = (
+                (items is None or facts.item in items) and retained and facts.subject_kind in rule.authorized
+            )
+        else:
+            seen = False
         return (w, _NAME[st]) if seen else None  # the name without the enum's `value` property
+
+
+_ACTIVE, _ARCHIVED, _EXPIRED, _DELETED = State.active, State.archived, State.expired, State.deleted
+_PUBLIC, _GOVERNMENT, _SELF = Channel.public, Channel.government, Channel.self
+_PROVIDER, _AUTHORIZED = Channel.provider, Channel.authorized
+_CHANNELS = frozenset(c.value for c in Channel)
 
 
 class _ItemRule:
@@ -379,12 +390,15 @@ class _ItemRule:
             if since is not None and since <= start:
                 row = candidate
         _, max_, retention, min_ = row
-        legal_max = _made_bound(start, max_, facts.valid_until)
+        legal_max = None if max_ == "unlimited" else _made_bound(start, max_, facts.valid_until)
         public_until = legal_max
         own = facts.disclosure_until  # a provider may publish for less than the maximum, never more
         if own is not None and (public_until is None or own < public_until):
             public_until = own
-        retained = legal_max if retention is None else _made_bound(start, retention, facts.valid_until)
+        if retention is None:
+            retained = legal_max
+        else:
+            retained = None if retention == "unlimited" else _made_bound(start, retention, facts.valid_until)
         min_until = None if min_ is None else end_of(start, min_)
         if self.extends is not None:
             spans = tuple((first, last) for name, first, last in facts.listed if name == self.extends)

@@ -956,20 +956,21 @@ def _archive(
     finally:
         cursor.close()
     n = sql.width
-    grouped: list[tuple[tuple[Any, ...], list[RecordEvent]]] = []
-    last = None
-    for row in rows:
-        if row[0] != last:
-            last = row[0]
-            events: list[RecordEvent] = []
-            grouped.append((row, events))
+    event = sql.event
+    i, count = 0, len(rows)
+    while i < count:  # one row per record, or one per event of it (ordered by record, then event)
+        row = rows[i]
+        i += 1
+        events: list[RecordEvent] = []
         if row[n] is not None:
-            events.append(sql.event.build(sql.event.values(row[n:])))
-    for row, events in grouped:
+            events.append(event.build(event.values(row[n:])))
+            while i < count and rows[i][0] == row[0]:
+                events.append(event.build(event.values(rows[i][n:])))
+                i += 1
         values = list(row[:n])
-        for i, proc in sql.fact_convert:
-            if values[i] is not None:
-                values[i] = proc(values[i])
+        for column, proc in sql.fact_convert:
+            if values[column] is not None:
+                values[column] = proc(values[column])
         values[_SUBMITTED_AT], submitted_on = sql.submitted(values[_SUBMITTED_AT])
         # RecordFacts(...) sets each field of the frozen dataclass through object.__setattr__, which
         # costs more than the rules that read them; filling its __dict__ makes the same object
