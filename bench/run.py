@@ -10,8 +10,10 @@ On the same generated data, in one run, against the raw database doing the same 
     the same conditions. Records per second of each, and the ratio.
 (b) archive read: for a seeded sample of subjects, `records.service.read_archive` through the public
     channel and through the government channel (which also appends to the hash-chained query log),
-    each call committed, against `SELECT * FROM records WHERE subject_id=? AND jurisdiction=?` on a
-    raw driver connection to the same database. The three are interleaved with a rotating order,
+    each call committed, against the raw database doing the same work on a raw driver connection to
+    the same database: `SELECT * FROM records WHERE subject_id=? AND jurisdiction=?` for the public
+    channel; that SELECT, an INSERT of one row into a table shaped as the query log and the COMMIT
+    of that write transaction for the government channel. The four are interleaved with a rotating order,
     after a warm-up, and each subject is read `--repeat` times by each: its latency is the fastest
     of them, which keeps the scheduler's pauses on a busy machine out of the percentiles (the
     percentiles over every call are reported too). p50/p99 over subjects and the ratio of the p99s.
@@ -49,6 +51,8 @@ PG_DATABASES = ("xinyong_bench_ingest", "xinyong_bench_raw")
 # acknowledges commits before their WAL reaches the disk, as SQLite's WAL + synchronous=NORMAL does.
 PG_BENCH_SETTINGS = {"fsync": "on", "full_page_writes": "on", "synchronous_commit": "off"}
 WARM_UP = 200  # untimed reads before measuring
+# each channel's read against the raw database doing the same work (phase_read)
+READ_BASELINES = {"public": "raw_select", "government": "raw_select_and_log"}
 
 
 def _maxrss_mb() -> float:
@@ -241,8 +245,41 @@ def phase_load(args: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+RAW_LOG_TABLE = "bench_raw_log"  # the raw side's query log: audit_log's columns and indexes, no chain
+
+
+def _raw_log_table(engine: Any) -> Any:
+    """A table shaped as `audit_log` (same columns, types, unique hash, indexes), in the service's own
+    database, for the raw side of the government read; created once and kept, so that it grows with
+    the query log when the databases are reused."""
+    from sqlalchemy import Column, Index, MetaData, Table
+
+    from xinyong.audit.models import AuditEntry
+
+    source = AuditEntry.__table__
+    table = Table(
+        RAW_LOG_TABLE,
+        MetaData(),
+        *(
+            Column(c.name, c.type, primary_key=c.primary_key, nullable=c.nullable, unique=c.unique)
+            for c in source.columns
+        ),
+        sqlite_autoincrement=True,
+    )
+    for index in source.indexes:
+        if not index.unique:  # the unique hash comes with its column
+            Index(
+                f"{RAW_LOG_TABLE}_{'_'.join(c.name for c in index.columns)}",
+                *(table.c[c.name] for c in index.columns),
+            )
+    table.create(engine, checkfirst=True)
+    return table
+
+
 def phase_read(args: dict[str, Any]) -> dict[str, Any]:
-    """(b) read_archive (public, government) against the raw indexed SELECT, interleaved."""
+    """(b) read_archive (public, government) against the raw database doing the same work, interleaved:
+    the indexed SELECT for the public channel; the SELECT plus an INSERT of a query-log row and its
+    COMMIT for the government channel (whose read also logs the look-up, in the same transaction)."""
     from xinyong.core import db
     from xinyong.core import profile as profiles
     from xinyong.core.actor import Actor, Role
@@ -254,30 +291,61 @@ def phase_read(args: dict[str, Any]) -> dict[str, Any]:
     profile = profiles.get(args["profile"])
     now = datetime.fromisoformat(NOW)
     pg = engine.dialect.name == "postgresql"
+    _raw_log_table(engine)
     raw = engine.raw_connection()
+    logging_raw = engine.raw_connection()  # the raw side's write transactions (not autocommit)
     if pg:  # one statement, one round trip; and the planner statistics autovacuum would have made
         raw.driver_connection.autocommit = True
         raw.cursor().execute("VACUUM ANALYZE")
     cursor = raw.cursor()
+    log_cursor = logging_raw.cursor()
     mark = "%s" if pg else "?"
     select_sql = f"SELECT * FROM records WHERE subject_id = {mark} AND jurisdiction = {mark}"
-    cursor.execute("SELECT id FROM subjects ORDER BY id")
-    ids = [row[0] for row in cursor.fetchall()]
-    sample = random.Random(args["seed"]).sample(ids, min(args["reads"], len(ids)))
+    json_mark = f"CAST({mark} AS jsonb)" if pg else mark
+    log_columns = (
+        "chain, at, kind, actor, actor_org, channel, purpose, authorization_id, subject_id, record_ids, "
+        "action, details, prev_hash, hash"
+    )
+    marks = [mark] * 9 + [json_mark, mark, json_mark, mark, mark]
+    log_sql = f"INSERT INTO {RAW_LOG_TABLE} ({log_columns}) VALUES ({', '.join(marks)})"
+    cursor.execute("SELECT id, identifier FROM subjects ORDER BY id")
+    identifiers = dict(cursor.fetchall())
+    sample = random.Random(args["seed"]).sample(sorted(identifiers), min(args["reads"], len(identifiers)))
+    gov_actor = Actor(username="bench-gov", role=Role.government, organization="南京市发展和改革委员会")
+    gov_purpose = "依职权查询（基准测试）"
     channels = {
         "public": (rules.Channel.public, Actor(username="public", role=Role.subject), None),
-        "government": (
-            rules.Channel.government,
-            Actor(username="bench-gov", role=Role.government, organization="南京市发展和改革委员会"),
-            "依职权查询（基准测试）",
-        ),
+        "government": (rules.Channel.government, gov_actor, gov_purpose),
     }
+    # the raw log row's constant columns, as the driver takes them (the instant as the platform stores it)
+    at = now if pg else now.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    log_row = (profile.id, at, "query", gov_actor.username, gov_actor.organization, "government", gov_purpose)
+    cursor.execute(f"SELECT count(*) FROM {RAW_LOG_TABLE}")
+    logged = [cursor.fetchone()[0], "0" * 64]  # rows so far (for unique hashes), the last hash
 
     def raw_select(subject_id: int) -> tuple[float, int]:
         started = time.perf_counter()
         cursor.execute(select_sql, (subject_id, profile.id))
         count = len(cursor.fetchall())
         return time.perf_counter() - started, count
+
+    def raw_select_and_log(subject_id: int) -> tuple[float, int]:
+        """The same work as the government read, raw: the SELECT, one query-log row, COMMIT."""
+        logged[0] += 1
+        prev, digest = logged[1], f"{logged[0]:064x}"  # unique, as the hash column requires
+        if pg:  # the service's transaction began before its timer too (loading the Subject)
+            log_cursor.execute("SELECT 1")
+        started = time.perf_counter()
+        log_cursor.execute(select_sql, (subject_id, profile.id))
+        rows = log_cursor.fetchall()
+        record_ids = json.dumps([str(row[0]) for row in rows])
+        log_cursor.execute(
+            log_sql, (*log_row, None, identifiers[subject_id], record_ids, None, "{}", prev, digest)
+        )
+        logging_raw.commit()
+        elapsed = time.perf_counter() - started
+        logged[1] = digest
+        return elapsed, len(rows)
 
     def archive(subject_id: int, name: str) -> tuple[float, int]:
         channel, actor, purpose = channels[name]
@@ -297,11 +365,13 @@ def phase_read(args: dict[str, Any]) -> dict[str, Any]:
             session.commit()
             return time.perf_counter() - started, len(view.records)
 
+    raws = {"raw_select": raw_select, "raw_select_and_log": raw_select_and_log}
     for subject_id in sample[:WARM_UP]:  # caches, compiled statements, the audit chain's head row
         raw_select(subject_id)
+        raw_select_and_log(subject_id)
         archive(subject_id, "public")
         archive(subject_id, "government")
-    methods = ["raw_select", "public", "government"]
+    methods = ["raw_select", "raw_select_and_log", "public", "government"]
     best: dict[str, list[float]] = {m: [] for m in methods}  # per subject: the fastest of its reads
     every: dict[str, list[float]] = {m: [] for m in methods}  # every call
     counts: dict[str, int] = dict.fromkeys(methods, 0)
@@ -310,11 +380,9 @@ def phase_read(args: dict[str, Any]) -> dict[str, Any]:
     for i, subject_id in enumerate(sample):
         runs: dict[str, list[float]] = {m: [] for m in methods}
         for r in range(args["repeat"]):
-            turn = (i + r) % 3
+            turn = (i + r) % len(methods)
             for method in methods[turn:] + methods[:turn]:
-                elapsed, count = (
-                    raw_select(subject_id) if method == "raw_select" else archive(subject_id, method)
-                )
+                elapsed, count = raws[method](subject_id) if method in raws else archive(subject_id, method)
                 runs[method].append(elapsed)
                 every[method].append(elapsed)
                 if r == 0:
@@ -324,6 +392,7 @@ def phase_read(args: dict[str, Any]) -> dict[str, Any]:
         for method in methods:
             best[method].append(min(runs[method]))
     raw.close()
+    logging_raw.close()
     engine.dispose()
     per_subject.sort()
     result: dict[str, Any] = {
@@ -336,15 +405,23 @@ def phase_read(args: dict[str, Any]) -> dict[str, Any]:
         "rows_returned_mean": {k: round(v / len(sample), 2) if sample else 0 for k, v in counts.items()},
         "repeat": args["repeat"],
         **{m: {**_latency(best[m]), "all_calls": _latency(every[m])} for m in methods},
+        "baselines": dict(READ_BASELINES),
     }
-    base = result["raw_select"]
-    for name in channels:
+
+    def ratio(mine: float, floor: float) -> float | None:
+        return round(mine / floor, 2) if floor else None
+
+    for name, baseline in READ_BASELINES.items():
+        base = result[baseline]
         for q in ("p50", "p99"):
-            mine, floor = result[name][f"{q}_ms"], base[f"{q}_ms"]
-            result[f"{q}_ratio_{name}"] = round(mine / floor, 2) if floor else None
-        floor = base["all_calls"]["p99_ms"]
-        result[f"p99_ratio_{name}_all_calls"] = (
-            round(result[name]["all_calls"]["p99_ms"] / floor, 2) if floor else None
+            result[f"{q}_ratio_{name}"] = ratio(result[name][f"{q}_ms"], base[f"{q}_ms"])
+        result[f"p99_ratio_{name}_all_calls"] = ratio(
+            result[name]["all_calls"]["p99_ms"], base["all_calls"]["p99_ms"]
+        )
+    # the government read against the bare SELECT too, as reported before the same-work baseline
+    for q in ("p50", "p99"):
+        result[f"{q}_ratio_government_vs_raw_select"] = ratio(
+            result["government"][f"{q}_ms"], result["raw_select"][f"{q}_ms"]
         )
     result["load_average"] = {"before": load_before, "after": _loadavg()}
     result["maxrss_mb"] = _maxrss_mb()
@@ -370,9 +447,10 @@ def _run_phase(name: str, args: dict[str, Any]) -> dict[str, Any]:
 
 
 class Databases:
-    """Two fresh databases of one kind (service, raw); removed afterwards unless kept."""
+    """Two fresh databases of one kind (service, raw), or with `fresh=False` the ones an earlier
+    `--reuse` run loaded; removed afterwards unless kept."""
 
-    def __init__(self, kind: str, workdir: Path, url: str | None, keep: bool) -> None:
+    def __init__(self, kind: str, workdir: Path, url: str | None, keep: bool, fresh: bool = True) -> None:
         self.kind, self.keep = kind, keep
         self.server: Any = None
         self.info: dict[str, Any] = {"kind": kind}
@@ -380,7 +458,8 @@ class Databases:
             import sqlite3
 
             self.paths = [workdir / "ingest.db", workdir / "raw.db"]
-            self._remove_sqlite()
+            if fresh:
+                self._remove_sqlite()
             self.urls = [f"sqlite:///{p}" for p in self.paths]
             self.info["version"] = f"SQLite {sqlite3.sqlite_version}"
             self.info["settings"] = "journal_mode=WAL, synchronous=NORMAL, foreign_keys=ON (xinyong.core.db)"
@@ -398,9 +477,12 @@ class Databases:
             for key, value in PG_BENCH_SETTINGS.items():
                 self._sql(f"ALTER SYSTEM SET {key} = '{value}'")
             self._sql("SELECT pg_reload_conf()")
-        for name in PG_DATABASES:
-            self.server.drop_database(name)
-        self.urls = [self.server.create_database(name) for name in PG_DATABASES]
+        if fresh:
+            for name in PG_DATABASES:
+                self.server.drop_database(name)
+            self.urls = [self.server.create_database(name) for name in PG_DATABASES]
+        else:
+            self.urls = [self.server.url(name) for name in PG_DATABASES]
         self.info["version"] = self.server.version.split(" on ")[0]
         self.info["server"] = self.server.description.replace("by the tests", "by the bench")
         names = ("fsync", "synchronous_commit", "full_page_writes", "shared_buffers", "autovacuum")
@@ -494,20 +576,37 @@ def run(args: argparse.Namespace, argv: list[str]) -> dict[str, Any]:
         )
     else:
         result["generate"] = {"reused": str(data)}
-    dbs = Databases(args.database, workdir, args.url, args.keep)
+    # --reuse: the databases an earlier --reuse run loaded from the same data file, if there are any
+    marker = workdir / f"loaded-{args.database}.json"
+    identity = {"data": str(data), "batch_size": args.batch_size, "url": args.url}
+    earlier = json.loads(marker.read_text(encoding="utf-8")) if args.reuse and marker.exists() else None
+    if earlier is not None and earlier["identity"] != identity:
+        earlier = None
+    if earlier is None:
+        marker.unlink(missing_ok=True)  # the databases are made afresh
+    dbs = Databases(args.database, workdir, args.url, args.keep or args.reuse, fresh=earlier is None)
     try:
         result["database"] = dbs.info
-        _say(args, f"(a) ingest, batch by batch: records service, then raw executemany ({args.database})")
-        loaded = _run_phase(
-            "load",
-            {
-                **common,
-                "url": dbs.urls[0],
-                "raw_url": dbs.urls[1],
-                "data": str(data),
-                "batch_size": args.batch_size,
-            },
-        )
+        if earlier is None:
+            _say(args, f"(a) ingest, batch by batch: records service, then raw executemany ({args.database})")
+            loaded = _run_phase(
+                "load",
+                {
+                    **common,
+                    "url": dbs.urls[0],
+                    "raw_url": dbs.urls[1],
+                    "data": str(data),
+                    "batch_size": args.batch_size,
+                },
+            )
+            if args.reuse:
+                marker.write_text(json.dumps({"identity": identity, "loaded": loaded}), encoding="utf-8")
+        else:
+            loaded = earlier["loaded"]
+            result["load_reused"] = (
+                f"databases loaded by an earlier --reuse run; (a) is that run's ({marker})"
+            )
+            _say(args, f"(a) skipped: reusing the databases loaded earlier ({marker})")
         result["ingest"], result["raw_insert"] = loaded.pop("ingest"), loaded.pop("raw_insert")
         result["load"] = loaded
         _say(args, f"(b) archive reads, {args.reads} subjects")
@@ -571,16 +670,22 @@ def table(result: dict[str, Any]) -> str:
     ]
     for name, label in (
         ("raw_select", "raw indexed SELECT"),
+        ("raw_select_and_log", "raw SELECT + log INSERT + COMMIT"),
         ("public", "read_archive, public"),
         ("government", "read_archive, government + log"),
     ):
-        ratio = "" if name == "raw_select" else f"{rd['p99_ratio_' + name]:.2f}"
-        ratio_all = "" if name == "raw_select" else f"{rd['p99_ratio_' + name + '_all_calls']:.2f}"
+        raw_side = name not in READ_BASELINES
+        ratio = "" if raw_side else f"{rd['p99_ratio_' + name]:.2f}"
+        ratio_all = "" if raw_side else f"{rd['p99_ratio_' + name + '_all_calls']:.2f}"
         lines.append(
             f"  {label:<34}{rd[name]['p50_ms']:>10.3f}{rd[name]['p99_ms']:>10.3f}{ratio:>12}"
             f"{rd[name]['all_calls']['p99_ms']:>19.3f}{ratio_all:>7}"
         )
     lines.append(f"  (per subject the fastest of {rd['repeat']} reads; 'all calls' counts every read)")
+    lines.append(
+        "  ratios against the raw side doing the same work: public / raw SELECT, government / raw SELECT"
+        f" + log INSERT + COMMIT (against the bare SELECT: {rd['p99_ratio_government_vs_raw_select']:.2f})"
+    )
     per = rd["records_per_subject"]
     lines += [
         f"  records per subject: mean {per['mean']}, p99 {per['p99']}, max {per['max']}",
@@ -621,6 +726,12 @@ def parser() -> argparse.ArgumentParser:
         help="keep the databases afterwards (a server the bench started still stops)",
     )
     p.add_argument("--keep-data", action="store_true", help="keep the generated data file for another run")
+    p.add_argument(
+        "--reuse",
+        action="store_true",
+        help="keep the loaded databases and, in a later run with --reuse on the same data, skip the load "
+        "(on PostgreSQL needs --url: a server the bench starts goes with its databases)",
+    )
     p.add_argument("--quiet", action="store_true")
     p.add_argument("--phase", choices=sorted(PHASES), help=argparse.SUPPRESS)
     p.add_argument("--phase-args", help=argparse.SUPPRESS)
@@ -630,6 +741,10 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     args = parser().parse_args(argv)
+    if args.reuse and args.database == "postgresql" and not args.url:
+        raise SystemExit(
+            "--reuse on PostgreSQL needs --url: the server the bench starts is removed when it stops"
+        )
     if args.phase:
         print(json.dumps(PHASES[args.phase](json.loads(args.phase_args)), ensure_ascii=False))
         return 0

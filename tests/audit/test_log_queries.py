@@ -166,3 +166,29 @@ def test_appends_from_two_engines_interleaved_stay_linked(db_url: str, audit_eng
             assert service.verify_chain(db_session=s, chain="jilin") == VerifyResult(True, 10)
     finally:
         other.dispose()
+
+
+def test_an_append_after_a_rolled_back_one_links_to_what_was_committed(
+    sessions: sessionmaker[Session],
+) -> None:
+    """The process remembers the hash it appended last, even when that transaction is rolled back:
+    the next append must see that the head ends elsewhere and link to the committed entry."""
+
+    def look_up(s: Session, i: int) -> AuditEntry:
+        return service.log_query(
+            db_session=s, now=T0 + timedelta(minutes=i), chain="jilin", actor=f"王{i}", actor_org=None,
+            channel="government", purpose=None, authorization_id=None, subject_id=SUBJECTS[0],
+            record_ids=[f"R{i}"],
+        )  # fmt: skip
+
+    with transaction(sessions) as s:
+        first = look_up(s, 0)
+    with sessions() as s:
+        look_up(s, 1)
+        s.rollback()
+    with transaction(sessions) as s:
+        second = look_up(s, 2)
+        head = s.get(AuditHead, "jilin")
+        assert head is not None and (head.last_seq, head.last_hash) == (second.seq, second.hash)
+    assert second.prev_hash == first.hash
+    assert verify(sessions) == VerifyResult(True, 2)

@@ -6,6 +6,8 @@ remembered identifier checks against fresh ones.
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -77,6 +79,106 @@ def test_assess_is_visible_window_and_status_name(
     assert seen == (rules.window(f, profile), rules.status_name(f, profile, now, day))
 
 
+LIST_NAMES = sorted(
+    {
+        p.extends_while_listed
+        for pr in PROFILES
+        for p in pr.disclosure.periods.values()
+        if p.extends_while_listed
+    }
+    | {"red"}
+)
+AUTHORIZATIONS = st.builds(
+    rules.AuthorizationFacts,
+    subject_id=st.sampled_from([10, 11]),
+    grantee=st.just("某信用服务机构"),
+    items=st.none() | st.just(("admin_penalty",)),
+    valid_from=DAYS,
+    valid_until=DAYS,
+    revoked_at=st.none() | DAYS.map(at),
+)
+
+
+@st.composite
+def listed_spans(draw: st.DrawFn) -> tuple[tuple[str, date, date | None], ...]:
+    spans = []
+    for _ in range(draw(st.integers(0, 2))):
+        first = draw(DAYS)
+        last = draw(st.none() | st.dates(min_value=first, max_value=date(2031, 12, 31)))
+        spans.append((draw(st.sampled_from(LIST_NAMES)), first, last))
+    return tuple(spans)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    records=st.lists(st.tuples(record_facts(), listed_spans()), min_size=1, max_size=6),
+    profile=st.sampled_from(PROFILES),
+    viewer=st.sampled_from([*VIEWERS, Viewer(Channel.authorized, name="某信用服务机构")]),
+    authorization=st.none() | AUTHORIZATIONS,
+    day=DAYS,
+)
+def test_one_assessor_answers_as_the_plain_rules_for_every_record_of_a_read(
+    records: list[tuple[rules.RecordFacts, tuple[tuple[str, date, date | None], ...]]],
+    profile: Any,
+    viewer: Viewer,
+    authorization: rules.AuthorizationFacts | None,
+    day: date,
+) -> None:
+    """An archive read makes one Assessor and asks it of every record: list spans that extend a
+    period (Nanjing 第五十六条, Henan 第十九条第三款), authorizations, events and withdrawn items included."""
+    now = at(day)
+    assess = rules.Assessor(profile, viewer, now, day, owner_id=10, authorization=authorization)
+    for f, listed in records:
+        f = dataclasses.replace(f, listed=listed)
+        plain = rules.visible(f, profile, viewer, now, day, owner_id=10, authorization=authorization)
+        expected = (rules.window(f, profile), rules.status_name(f, profile, now, day)) if plain else None
+        assert assess(f) == expected
+
+
+def test_a_viewer_naming_its_channel_by_value_sees_what_the_member_sees() -> None:
+    """Viewer("public") as Viewer(Channel.public); an unknown channel sees nothing, as `visible` says."""
+    f = facts()
+    now = at(date(2026, 3, 2))
+    for channel in Channel:
+        by_value = rules.Assessor(JILIN, Viewer(channel.value), now, date(2026, 3, 2), owner_id=10)  # type: ignore[arg-type]
+        by_member = rules.Assessor(JILIN, Viewer(channel), now, date(2026, 3, 2), owner_id=10)
+        assert by_value(f) == by_member(f)
+    nobody = Viewer("nobody")  # type: ignore[arg-type]
+    assert rules.Assessor(JILIN, nobody, now, date(2026, 3, 2))(f) is None
+    assert not rules.visible(f, JILIN, nobody, now, date(2026, 3, 2))
+
+
+def test_fast_windows_are_windows() -> None:
+    """Windows made without the dataclass's __init__ equal, hash and print as made by it."""
+    made = rules._window(date(2026, 3, 2), date(2027, 3, 2), None, date(2026, 6, 2))
+    plain = rules.Window(date(2026, 3, 2), date(2027, 3, 2), None, date(2026, 6, 2))
+    assert made == plain and hash(made) == hash(plain) and repr(made) == repr(plain)
+    assert type(made) is rules.Window
+
+
+JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.integers(min_value=2**62, max_value=2**80)
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.text(),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=JSON_VALUES)
+def test_record_data_is_read_as_json_loads_reads_it(value: Any) -> None:
+    """A shown record's data on SQLite goes through orjson unless that could differ from json.loads
+    (integers beyond 64 bits, NaN, lone surrogates): the same values and the same types."""
+    text = json.dumps(value)  # as SQLAlchemy's JSON type writes it
+    assert repr(service._json_loads(text)) == repr(json.loads(text))
+
+
 def _columns(obj: Any) -> dict[str, Any]:
     return {attr.key: getattr(obj, attr.key) for attr in inspect(type(obj)).column_attrs}
 
@@ -98,6 +200,14 @@ def test_archive_records_and_events_equal_the_orm_loaded_ones(session_factory: F
             db_session=db, profile=JILIN, now=at(date(2026, 3, 5)), actor=operator(), record_id=first,
             document="撤销决定", reason="复议撤销",
         )  # fmt: skip
+    last = report.record_ids[3]  # two events on the last record: rows of one record stay together
+    with transaction(session_factory) as db:
+        for kind, day in (("objection", 6), ("objection.end", 8)):
+            db.add(
+                RecordEvent(
+                    record_id=last, kind=kind, at=at(date(2026, 3, day)), actor="op", data={"case": 7}
+                )
+            )
     with transaction(session_factory) as db:
         subject = subjects_service.find(db_session=db, identifier=uscc(1))
         assert subject is not None
@@ -116,6 +226,8 @@ def test_archive_records_and_events_equal_the_orm_loaded_ones(session_factory: F
     assert isinstance(record["submitted_at"], datetime) and record["submitted_at"].tzinfo is not None
     assert record["data"] == {"amount": 5000, "宗旨": "x"} and record["consent"] is False
     assert [e["kind"] for e in events] == ["revoked"] and events[0]["at"].tzinfo is not None
+    assert [e["kind"] for e in built[last][1]] == ["objection", "objection.end"]
+    assert built[report.record_ids[2]][1] == []
     assert all(type(v.record) is Record and inspect(v.record).detached for v in view.records)
     assert all(type(e) is RecordEvent for v in view.records for e in v.events)
 
@@ -193,7 +305,8 @@ def test_facts_from_rows_are_facts_of_the_loaded_record(session_factory: Factory
         assert len(read) == 1
         got, make, events = read[0]
         record = make()
-        assert got == service.facts_of(record, subject.kind, events)
+        plain = service.facts_of(record, subject.kind, events)
+        assert got == plain and hash(got) == hash(plain) and repr(got) == repr(plain)
         assert got.submitted_on == date(2026, 3, 3) == local_date(record.submitted_at)
 
 

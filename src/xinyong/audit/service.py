@@ -206,7 +206,8 @@ def _write(
     Core statements on the session's own connection and transaction: on PostgreSQL the head is
     locked with SELECT ... FOR UPDATE and the entry and the head move in one statement; on SQLite
     an UPDATE of the head takes the database write lock first (SQLite has no FOR UPDATE, and a
-    plain read would let two writers read the same head).
+    plain read would let two writers read the same head). A single entry first tries the hash
+    this process appended last (`_last_hashes`): one statement fewer when no one appended since.
     """
     db_session.flush()  # pending ORM changes go first, as the ORM's own flush ordered them before
     sql = _statements(db_session)
@@ -215,8 +216,16 @@ def _write(
     try:
         at = sql.at(now)  # converted once: every entry of the call and the head carry it
         head: tuple[int, str] | None = None
-        guess = _last_hashes.get(engine, {}).get(chain) if sql.postgresql and len(contents) == 1 else None
-        if guess is not None:
+        guess = _last_hashes.get(engine, {}).get(chain) if len(contents) == 1 else None
+        if guess is not None and not sql.postgresql:
+            linked = _insert_if_head(cursor, sql, at, contents[0], guess)
+            if linked is not None:  # the head still ended with the guess: move it to the new entry
+                last_seq, row = linked
+                cursor.execute(sql.move_head, sql.head_params(chain, at, last_seq, row["hash"]))
+                _last_hashes[engine][chain] = row["hash"]
+                _sync_head(db_session, chain, now, last_seq, row["hash"])
+                return last_seq, row["prev_hash"], row["hash"]
+        elif guess is not None:
             found = _append_if_head(cursor, sql, chain, at, contents[0], guess)
             if found is not None and found[0] is not None:
                 row = found[3]
@@ -255,8 +264,7 @@ def _write(
             cursor.execute(sql.move_head, sql.head_params(chain, at, last_seq, prev))
     finally:
         cursor.close()
-    if sql.postgresql:
-        _last_hashes.setdefault(engine, {})[chain] = prev
+    _last_hashes.setdefault(engine, {})[chain] = prev
     _sync_head(db_session, chain, now, last_seq, prev)
     return last_seq, rows[-1]["prev_hash"], prev
 
@@ -269,10 +277,26 @@ def _sync_head(db_session: Session, chain: str, now: datetime, last_seq: int, la
         set_committed_value(head, "updated_at", now)
 
 
-# The last hash this process appended per database (engine) and chain: PostgreSQL appends guess
-# that the head is still there and link to it in one statement (`_append_if_head`). A wrong
-# guess (another process appended, or the transaction was rolled back) only costs the full path.
+# The last hash this process appended per database (engine) and chain: an append guesses that the
+# head still ends there and links to it with one statement fewer (`_append_if_head`,
+# `_insert_if_head`). A wrong guess (another process appended, or the transaction was rolled back)
+# costs the full path: on PostgreSQL no statement more, on SQLite one local statement more.
 _last_hashes: WeakKeyDictionary[Any, dict[str, str]] = WeakKeyDictionary()
+
+
+def _insert_if_head(
+    cursor: Any, sql: _Statements, at: Any, content: dict[str, Any], guess: str
+) -> tuple[int, dict[str, Any]] | None:
+    """SQLite: insert the entry linked to `guess` if the chain's head still ends with it; (its seq,
+    the row inserted), or None when the head ends elsewhere or is missing (nothing inserted). The
+    INSERT takes the database write lock before it reads the head, so no other append can come
+    between the check and the caller's move of the head."""
+    h = hashchain.entry_hash(guess, content)
+    row = sql.entry({**content, "at": at, "prev_hash": guess, "hash": h})
+    cursor.execute(sql.insert_if_head, {**row, "guess": guess})
+    if cursor.rowcount != 1:
+        return None
+    return int(cursor.lastrowid), row
 
 
 def _append_if_head(
@@ -393,6 +417,10 @@ class _Statements:
             "SELECT nextval(pg_get_serial_sequence('audit_log', 'seq')) FROM generate_series(1, %s)"
         )
         self.max_seq = "SELECT max(seq) FROM audit_log"
+        self.insert_if_head = (
+            f"INSERT INTO audit_log ({columns}) SELECT {select_values} FROM audit_heads "
+            f"WHERE chain = {chain} AND last_hash = {mark('guess')}"
+        )
 
     def entry(self, values: dict[str, Any]) -> dict[str, Any]:
         for name, proc in self._processors.items():

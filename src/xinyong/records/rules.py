@@ -8,11 +8,12 @@ rewrites the answer for older records.
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 
-from xinyong.core.periods import end_of
+from xinyong.core.periods import Duration, end_of
 from xinyong.core.profile import Period, PeriodRow, Profile
 
 NATURAL_PERSON = "natural_person"
@@ -246,14 +247,215 @@ def assess(
 ) -> tuple[Window, str] | None:
     """(window, status_name) when `viewer` sees the record, None when not: `visible`, `window` and
     `status_name` in one pass (an archive read asks all three of every record)."""
-    if profile.item(facts.item) is None:
+    return Assessor(profile, viewer, now, today, owner_id=owner_id, authorization=authorization)(facts)
+
+
+class Assessor:
+    """`assess` for the records of one read: the viewer, the moment and the profile's switches are
+    read once, and each (item, severity)'s period rows and channel scopes once per profile
+    (`_item_rules`), so a record without events costs a few comparisons. Records with events take
+    the general path (`state`, `_visible_in`). Same answers as `visible`/`window`/`status_name`
+    (tests/records/test_fast_paths.py)."""
+
+    def __init__(
+        self,
+        profile: Profile,
+        viewer: Viewer,
+        now: datetime,
+        today: date,
+        *,
+        owner_id: int | None = None,
+        authorization: AuthorizationFacts | None = None,
+    ) -> None:
+        self.profile, self.viewer, self.now, self.today = profile, viewer, now, today
+        self.owner_id, self.authorization = owner_id, authorization
+        self._rules = _item_rules(profile)
+        self._at_expiry = profile.disclosure.at_expiry
+        # the member itself (a viewer may name its channel by its plain value); None: no channel
+        self._channel = Channel(viewer.channel) if viewer.channel in _CHANNELS else None
+        # what a record without events needs to be seen on this channel, beyond its state and scope
+        match viewer.channel:
+            case Channel.self:
+                self._open = viewer.subject_id == owner_id
+            case Channel.authorized:
+                self._open = (
+                    authorization is not None
+                    and authorization.subject_id == owner_id
+                    and authorization_in_force(authorization, now, today)
+                )
+            case _:
+                self._open = True
+
+    def __call__(self, facts: RecordFacts) -> tuple[Window, str] | None:
+        key = (facts.item, facts.severity)
+        rule = self._rules.get(key, _UNSEEN)
+        if rule is _UNSEEN:
+            rule = _item_rule(self._rules, self.profile, key)
+        if rule is None:
+            return None  # an item withdrawn from the catalog is not served
+        w = rule.window(facts)
+        today = self.today
+        if facts.events:
+            st = state(facts, self.profile, self.now, today, w=w)
+            if not _visible_in(
+                st, w, facts, self.profile, self.viewer, self.now, today, self.owner_id, self.authorization
+            ):
+                return None
+            revoked = _has(facts, REVOKED, self.now, today)
+            return w, State.revoked.value if revoked else st.value
+        # no events: no marks, nothing withheld, no revocation (the branches of `state`/`_visible_in`);
+        # enum members compared by identity with module constants (an attribute lookup on the enum
+        # class per comparison costs more than the rule)
+        kept = w.retained_until is None or today <= w.retained_until
+        if w.public_until is None or today <= w.public_until:
+            st = _ACTIVE
+        else:
+            match self._at_expiry:
+                case "archive":
+                    st = _ARCHIVED
+                case "delete":
+                    st = _EXPIRED if kept else _DELETED
+                case _:
+                    st = _EXPIRED
+        if not self._open:
+            return None
+        channel = self._channel
+        if channel is _PUBLIC:
+            seen = st is _ACTIVE and facts.subject_kind in rule.public
+        elif channel is _GOVERNMENT:
+            seen = kept and (st is _ACTIVE or st is _EXPIRED) and facts.subject_kind in rule.government
+        elif channel is _SELF:
+            seen = st is not _DELETED
+        elif channel is _PROVIDER:
+            name = self.viewer.name
+            seen = (name is None or name == facts.provider) and st is not _DELETED
+        elif channel is _AUTHORIZED:
+            items = self.authorization.items if self.authorization is not None else None
+            retained = kept and (st is _ACTIVE or st is _EXPIRED)
+            seen = (
+                (items is None or facts.item in items) and retained and facts.subject_kind in rule.authorized
+            )
+        else:
+            seen = False
+        return (w, _NAME[st]) if seen else None  # the name without the enum's `value` property
+
+
+_ACTIVE, _ARCHIVED, _EXPIRED, _DELETED = State.active, State.archived, State.expired, State.deleted
+_PUBLIC, _GOVERNMENT, _SELF = Channel.public, Channel.government, Channel.self
+_PROVIDER, _AUTHORIZED = Channel.provider, Channel.authorized
+_CHANNELS = frozenset(c.value for c in Channel)
+
+
+class _ItemRule:
+    """One (item, severity) of a profile as the rules read it: its period's rows with durations
+    made once, and who may see it on each channel."""
+
+    __slots__ = ("authorized", "extends", "government", "public", "rows", "starts")
+
+    def __init__(self, profile: Profile, item: str, severity: str | None) -> None:
+        period = profile.item_period(item, severity)  # raises for an unknown severity, as `window` does
+        self.public = frozenset(profile.item_scope(item, "public"))
+        self.government = frozenset(profile.item_scope(item, "government"))
+        self.authorized = frozenset(profile.item_scope(item, "authorized"))
+        self.starts = period.starts if period is not None else None
+        self.extends = period.extends_while_listed if period is not None else None
+        self.rows = (
+            tuple(
+                (
+                    row.since,
+                    _spec(row.max),
+                    None if row.retention is None else _spec(row.retention),
+                    None if row.min in (None, "provider_set") else row.min.to_duration(),  # type: ignore[union-attr]
+                )
+                for row in period.values
+            )
+            if period is not None
+            else ()
+        )
+
+    def window(self, facts: RecordFacts) -> Window:
+        """`window(facts, profile)` for a record of this item and severity."""
+        if not self.rows:
+            return _window(facts.decided_on, None, None, None)
+        match self.starts:
+            case "decided_on" | "confirmed_on":
+                start = facts.decided_on
+            case "effective_on":
+                start = facts.effective_on or facts.decided_on
+            case _:
+                start = facts.submitted_on
+        row = self.rows[0]
+        for candidate in self.rows[1:]:  # the row in force on `start` (Period.at)
+            since = candidate[0]
+            if since is not None and since <= start:
+                row = candidate
+        _, max_, retention, min_ = row
+        legal_max = None if max_ == "unlimited" else _made_bound(start, max_, facts.valid_until)
+        public_until = legal_max
+        own = facts.disclosure_until  # a provider may publish for less than the maximum, never more
+        if own is not None and (public_until is None or own < public_until):
+            public_until = own
+        if retention is None:
+            retained = legal_max
+        else:
+            retained = None if retention == "unlimited" else _made_bound(start, retention, facts.valid_until)
+        min_until = None if min_ is None else end_of(start, min_)
+        if self.extends is not None:
+            spans = tuple((first, last) for name, first, last in facts.listed if name == self.extends)
+            public_until = extended(public_until, spans)
+            retained = extended(retained, spans)
+        return _window(start, public_until, retained, min_until)
+
+
+def _window(start: date, public_until: date | None, retained: date | None, min_until: date | None) -> Window:
+    """Window(...) without the frozen dataclass's object.__setattr__ per field (one per record read)."""
+    w = _new(Window)
+    w.__dict__.update(start=start, public_until=public_until, retained_until=retained, min_until=min_until)
+    return w  # type: ignore[no-any-return]
+
+
+_new = object.__new__
+
+
+def _spec(spec: object) -> str | Duration:
+    """A row's bound with its duration made once: "unlimited", "valid_until" or a Duration."""
+    return spec if isinstance(spec, str) else spec.to_duration()  # type: ignore[attr-defined]
+
+
+def _made_bound(start: date, spec: str | Duration, valid_until: date | None) -> date | None:
+    """`_bound` of a bound made by `_spec`."""
+    if spec == "unlimited":
         return None
-    w = window(facts, profile)
-    st = state(facts, profile, now, today, w=w)
-    if not _visible_in(st, w, facts, profile, viewer, now, today, owner_id, authorization):
-        return None
-    revoked = bool(facts.events) and _has(facts, REVOKED, now, today)
-    return w, State.revoked.value if revoked else st.value
+    if spec == "valid_until":
+        return valid_until
+    return end_of(start, spec)  # type: ignore[arg-type]  # 民法典 第二百零一条、第二百零二条
+
+
+_NAME = {st: st.value for st in State}
+_UNSEEN = object()
+_RULES_MAX = 4096  # (item, severity) pairs remembered per profile; beyond that the table starts again
+# per profile object (frozen); keyed by id with a weak reference, as a profile is not hashable
+_RULES: dict[int, tuple[weakref.ref[Profile], dict[tuple[str, str | None], _ItemRule | None]]] = {}
+
+
+def _item_rules(profile: Profile) -> dict[tuple[str, str | None], _ItemRule | None]:
+    found = _RULES.get(id(profile))
+    if found is not None and found[0]() is profile:
+        return found[1]
+    key = id(profile)
+    table: dict[tuple[str, str | None], _ItemRule | None] = {}
+    _RULES[key] = (weakref.ref(profile, lambda _ref: _RULES.pop(key, None)), table)
+    return table
+
+
+def _item_rule(
+    table: dict[tuple[str, str | None], _ItemRule | None], profile: Profile, key: tuple[str, str | None]
+) -> _ItemRule | None:
+    rule = _ItemRule(profile, *key) if profile.item(key[0]) is not None else None
+    if len(table) >= _RULES_MAX:
+        table.clear()
+    table[key] = rule
+    return rule
 
 
 def _visible_in(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import gc
+import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from itertools import islice
 from typing import Any
 from weakref import WeakKeyDictionary
 
+import orjson
 from sqlalchemy import Date, Dialect, select
 from sqlalchemy.orm import Session, configure_mappers
 from sqlalchemy.orm.attributes import instance_state
@@ -869,11 +871,10 @@ def read_archive(
     shown: list[RecordView] = []
     calendars: list[WorkCalendar] = []  # loaded once, only if an event needs it
     listed = _listed(db_session, profile, subject.id, at)
-    for facts, record, events in _archive(db_session, subject.id, subject.kind, profile.id):
-        if listed:
-            facts = dataclasses.replace(facts, listed=listed)
-        # visibility, window and state in one pass (rules.assess)
-        seen = rules.assess(facts, profile, viewer, at, today, owner_id=subject.id, authorization=auth_facts)
+    # visibility, window and state in one pass (rules.assess), the profile's rules read once
+    assess = rules.Assessor(profile, viewer, at, today, owner_id=subject.id, authorization=auth_facts)
+    for facts, record, events in _archive(db_session, subject.id, subject.kind, profile.id, listed):
+        seen = assess(facts)
         if seen is not None:
             shown.append(
                 RecordView(
@@ -927,8 +928,8 @@ _RECORD_INDEX = {c.name: i for i, c in enumerate(_RECORD_COLUMNS)}
 _ID, _ITEM, _PROVIDER, _SUBMITTED_AT, _SEVERITY = (
     _RECORD_INDEX[n] for n in ("id", "item", "provider", "submitted_at", "severity")
 )
-_DECIDED_ON, _EFFECTIVE_ON, _VALID_UNTIL, _DISCLOSURE_UNTIL = (
-    _RECORD_INDEX[n] for n in ("decided_on", "effective_on", "valid_until", "disclosure_until")
+_DECIDED_ON, _EFFECTIVE_ON, _VALID_UNTIL, _DISCLOSURE_UNTIL, _DATA = (
+    _RECORD_INDEX[n] for n in ("decided_on", "effective_on", "valid_until", "disclosure_until", "data")
 )
 _SUBMITTED_DAYS = 4096  # distinct submission instants whose local date is remembered (one per batch)
 
@@ -960,6 +961,9 @@ class _Builder:
                 values[i] = proc(values[i])
         return values
 
+    def key(self, i: int) -> str:
+        return self._keys[i]
+
     def build(self, values: list[Any]) -> Any:
         obj = self._new()
         obj.__dict__.update(zip(self._keys, values, strict=True))
@@ -986,8 +990,11 @@ class _ArchiveSQL:
         # the columns the rules read, converted for every record; the rest only for records shown
         fact_columns = {_DECIDED_ON, _EFFECTIVE_ON, _VALID_UNTIL, _DISCLOSURE_UNTIL}
         self.fact_convert = tuple((i, proc) for i, proc in self.record.convert if i in fact_columns)
+        json_sqlite = dialect.name == "sqlite" and getattr(dialect, "_json_deserializer", None) is None
         self.rest_convert = tuple(
-            (i, proc) for i, proc in self.record.convert if i not in fact_columns and i != _SUBMITTED_AT
+            (i, self.record.key(i), _json_loads if json_sqlite and i == _DATA else proc)
+            for i, proc in self.record.convert
+            if i not in fact_columns and i != _SUBMITTED_AT
         )
         self._submitted: dict[Any, tuple[datetime, date]] = {}
 
@@ -1007,10 +1014,15 @@ _ARCHIVE_SQL: WeakKeyDictionary[Dialect, _ArchiveSQL] = WeakKeyDictionary()  # p
 
 
 def _archive(
-    db_session: Session, subject_id: int, subject_kind: str, jurisdiction: str
+    db_session: Session,
+    subject_id: int,
+    subject_kind: str,
+    jurisdiction: str,
+    listed: tuple[tuple[str, date, date | None], ...] = (),
 ) -> Iterator[tuple[rules.RecordFacts, Callable[[], Record], list[RecordEvent]]]:
     """A subject's records and their events, read by one statement on the session's connection (a
-    read is mostly this query): per record its facts, a maker of its `Record` and its events.
+    read is mostly this query): per record its facts (with the subject's `listed` spans), a maker
+    of its `Record` and its events.
 
     Rows stay tuples; only the columns the rules read are converted for every record, and a
     `Record` is built only for a record that is shown. The ORM query this replaces spent most of
@@ -1029,22 +1041,26 @@ def _archive(
     finally:
         cursor.close()
     n = sql.width
-    grouped: list[tuple[tuple[Any, ...], list[RecordEvent]]] = []
-    last = None
-    for row in rows:
-        if row[0] != last:
-            last = row[0]
-            events: list[RecordEvent] = []
-            grouped.append((row, events))
+    event = sql.event
+    i, count = 0, len(rows)
+    while i < count:  # one row per record, or one per event of it (ordered by record, then event)
+        row = rows[i]
+        i += 1
+        events: list[RecordEvent] = []
         if row[n] is not None:
-            events.append(sql.event.build(sql.event.values(row[n:])))
-    for row, events in grouped:
+            events.append(event.build(event.values(row[n:])))
+            while i < count and rows[i][0] == row[0]:
+                events.append(event.build(event.values(rows[i][n:])))
+                i += 1
         values = list(row[:n])
-        for i, proc in sql.fact_convert:
-            if values[i] is not None:
-                values[i] = proc(values[i])
+        for column, proc in sql.fact_convert:
+            if values[column] is not None:
+                values[column] = proc(values[column])
         values[_SUBMITTED_AT], submitted_on = sql.submitted(values[_SUBMITTED_AT])
-        facts = rules.RecordFacts(
+        # RecordFacts(...) sets each field of the frozen dataclass through object.__setattr__, which
+        # costs more than the rules that read them; filling its __dict__ makes the same object
+        facts = _new_facts(rules.RecordFacts)
+        facts.__dict__.update(
             id=values[_ID],
             item=values[_ITEM],
             subject_kind=subject_kind,
@@ -1056,16 +1072,49 @@ def _archive(
             valid_until=values[_VALID_UNTIL],
             disclosure_until=values[_DISCLOSURE_UNTIL],
             events=_event_facts(events) if events else (),
+            listed=listed,
         )
         yield facts, partial(_finish_record, sql, values), events
 
 
+_new_facts = object.__new__
+
+
 def _finish_record(sql: _ArchiveSQL, facts_values: list[Any]) -> Record:
-    values = list(facts_values)  # the row's other columns converted too (each call its own object)
-    for i, proc in sql.rest_convert:
-        if values[i] is not None:
-            values[i] = proc(values[i])
-    return sql.record.build(values)  # type: ignore[no-any-return]
+    record: Record = sql.record.build(facts_values)
+    columns = record.__dict__  # the row's other columns converted too, in the record (the list stays as read)
+    for i, key, proc in sql.rest_convert:
+        value = facts_values[i]
+        if value is not None:
+            columns[key] = proc(value)
+    return record
+
+
+def _json_loads(text: str) -> Any:
+    """json.loads, SQLAlchemy's reader of a JSON column on SQLite, through orjson where that gives
+    the same value: a record's data is read for every record shown. orjson reads an integer beyond
+    64 bits as a float, so a value with any float in it is read again by json.loads, as is text
+    orjson refuses (NaN, lone surrogates, ...)."""
+    try:
+        value = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
+    return json.loads(text) if _has_float(value) else value
+
+
+def _has_float(value: Any) -> bool:
+    kind = type(value)
+    if kind is dict:
+        values = value.values()
+    elif kind is list:
+        values = value
+    else:
+        return kind is float
+    for v in values:
+        k = type(v)
+        if k is float or ((k is dict or k is list) and _has_float(v)):
+            return True
+    return False
 
 
 def _viewer(
