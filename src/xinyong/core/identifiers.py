@@ -289,7 +289,11 @@ def birth_date(value: str, id_type: IdType | str = IdType.ric) -> date:
     >>> birth_date("32011319850426173X")
     datetime.date(1985, 4, 26)
     """
-    number = validate(value, SubjectKind.natural_person, id_type)
+    return compact_birth_date(validate(value, SubjectKind.natural_person, id_type), id_type)
+
+
+def compact_birth_date(number: str, id_type: IdType | str = IdType.ric) -> date:
+    """`birth_date` of a number `validate` has returned for a natural person: not validated again."""
     if len(number) != 18 or IdType(id_type) not in (
         IdType.ric,
         IdType.residence_permit,

@@ -327,8 +327,12 @@ def _validated(identifier: str, kind: str, id_type: str | None) -> str:
 
 
 def check_birth_date(identifier: str, id_type: str) -> date:
-    """identifiers.birth_date, for the service (registering a subject)."""
-    return identifiers.birth_date(identifier, id_type)
+    """identifiers.birth_date of a submission's identifier, for the service (registering a subject).
+
+    The submission has validated it already, so only the date is read (validating again was most
+    of a new subject's registration cost); other id types raise as identifiers.birth_date does.
+    """
+    return identifiers.compact_birth_date(identifier, id_type)
 
 
 def _truthy(value: Any) -> bool:
