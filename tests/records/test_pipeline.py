@@ -189,7 +189,7 @@ def test_rows_are_checked_here_when_the_worker_cannot_start(monkeypatch: pytest.
 def test_rows_are_checked_here_when_the_worker_dies(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(pipeline._Worker, "_current", None)
     monkeypatch.setattr(pipeline._Worker, "_broken", False)
-    rows = mixed_rows(3000)
+    rows = mixed_rows(7000)  # four chunks: some are sent after the worker is gone
     expected = _outcomes(rows, remote=False)
     chunks = (rows[i : i + service.CHUNK] for i in range(0, len(rows), service.CHUNK))
     got = []
