@@ -81,8 +81,9 @@ def _text(values: Mapping[str, Any], key: str) -> str | None:
     value = values.get(key)
     if value is None:
         return None
-    text = str(value)
-    if not unicodedata.is_normalized("NFKC", text):  # the quick check: most text is already NFKC
+    text = value if type(value) is str else str(value)
+    # ASCII is NFKC as it is; for the rest the quick check, as most text is already NFKC
+    if not text.isascii() and not unicodedata.is_normalized("NFKC", text):
         text = unicodedata.normalize("NFKC", text)
     return text.strip() or None
 
