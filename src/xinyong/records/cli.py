@@ -18,6 +18,7 @@ from xinyong.core.errors import XinyongError
 from xinyong.dbcli import ensure_schema
 from xinyong.records import ingest
 from xinyong.records import service as records_service
+from xinyong.records.pipeline import PIPELINE_MIN_ROWS
 
 console = Console()
 
@@ -60,6 +61,8 @@ def ingest_command(
                     name=file.name,
                     provider=provider,
                     progress=lambda n: bar.advance(task, n),
+                    # rows checked in a worker process unless the file is known to be small
+                    pipelined=total is None or total >= PIPELINE_MIN_ROWS,
                 )
         except XinyongError as exc:
             console.print(f"[red]{exc}[/red]")

@@ -11,7 +11,7 @@ import dataclasses
 import gc
 import json
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Sized
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import partial
@@ -40,6 +40,7 @@ from xinyong.notices import service as notices_service
 from xinyong.records import rules
 from xinyong.records.ingest import RowError, SourceRow
 from xinyong.records.models import Batch, Record, RecordEvent
+from xinyong.records.pipeline import PIPELINE_MIN_ROWS, checked_chunks
 from xinyong.records.validation import Submission, check_birth_date, check_submission
 from xinyong.subjects import service as subjects_service
 from xinyong.subjects.models import Subject
@@ -114,8 +115,15 @@ def submit_batch(
     name: str | None,
     provider: str | None = None,
     progress: Any = None,
+    pipelined: bool | None = None,
 ) -> BatchReport:
-    """Validate and store a batch. Good rows are kept whatever happens to bad ones."""
+    """Validate and store a batch. Good rows are kept whatever happens to bad ones.
+
+    `pipelined`: check the rows in a worker process, a chunk ahead of the storing (records/pipeline.py);
+    by default for a list of at least PIPELINE_MIN_ROWS rows.
+    """
+    if pipelined is None:
+        pipelined = isinstance(rows, Sized) and len(rows) >= PIPELINE_MIN_ROWS
     actor.require(Role.provider, Role.operator)
     batch = Batch(
         jurisdiction=profile.id,
@@ -129,9 +137,10 @@ def submit_batch(
     db_session.flush()
     report = BatchReport(batch_id=batch.id)
     versions = catalog_service.sync(db_session=db_session, profile=profile, now=now, actor=actor.username)
-    standard = standard_catalog()
-    for chunk in _chunks(rows):
+    chunks = checked_chunks(_chunks(rows), actor=actor, provider=provider, profile=profile, remote=pipelined)
+    for chunk, outcomes in chunks:
         good: list[tuple[int, Submission]] = []
+        checked = iter(outcomes)  # one per SourceRow, in order
         for item in chunk:
             report.total += 1
             if isinstance(item, RowError):
@@ -140,21 +149,12 @@ def submit_batch(
                     _row_error(XinyongError(item.code, row=item.row, field=item.field, detail=item.detail))
                 )
                 continue
-            try:
-                values = _provider_for(actor, item.values)
-                if provider and not values.get("provider"):
-                    values["provider"] = provider
-            except XinyongError as exc:
-                exc.row = item.row
+            outcome = next(checked)
+            if isinstance(outcome, list):
                 report.rejected += 1
-                report.errors.append(_row_error(exc))
-                continue
-            checked = check_submission(values, profile=profile, standard=standard, row=item.row)
-            if isinstance(checked, list):
-                report.rejected += 1
-                report.errors.extend(_row_error(e) for e in checked)
+                report.errors.extend(outcome)
             else:
-                good.append((item.row, checked))
+                good.append((item.row, outcome))
         _store(db_session, profile, now, actor, batch, versions, good, report)
         if progress is not None:
             progress(len(chunk))
@@ -188,6 +188,27 @@ def submit_batch(
     )
     db_session.flush()
     return report
+
+
+def _check_rows(
+    rows: Sequence[tuple[int, Mapping[str, Any]]], actor: Actor, provider: str | None, profile: Profile
+) -> list[Submission | list[dict[str, Any]]]:
+    """Each (row, values) checked: its submission, or its errors as reported. Pure; it also runs in
+    the pipeline's worker process."""
+    standard = standard_catalog()
+    out: list[Submission | list[dict[str, Any]]] = []
+    for row, raw in rows:
+        try:
+            values = _provider_for(actor, raw)
+            if provider and not values.get("provider"):
+                values["provider"] = provider
+        except XinyongError as exc:
+            exc.row = row
+            out.append([_row_error(exc)])
+            continue
+        checked = check_submission(values, profile=profile, standard=standard, row=row)
+        out.append([_row_error(e) for e in checked] if isinstance(checked, list) else checked)
+    return out
 
 
 def _mark_late_pre_plan_records(
@@ -351,15 +372,20 @@ _SUBJECT_INSERT = ("id", "kind", "id_type", "identifier", "name", "birth_date", 
 
 
 class _Insert:
-    """A plain `executemany` INSERT for one table and dialect: the driver's own bulk path, the one
-    the raw database uses in the benchmark. Values are converted by the columns' own bind processors
-    (so they are stored exactly as SQLAlchemy would store them), without SQLAlchemy's per-row
-    parameter handling, which cost more than the insert itself (docs/PERFORMANCE.md)."""
+    """A bulk insert for one table and dialect through the driver's own bulk path: a plain
+    `executemany` INSERT on SQLite (the raw database's path in the benchmark), COPY on PostgreSQL
+    (psycopg's executemany sends and dumps every row as its own statement in Python, COPY streams
+    the rows through its C dumpers, the same text each value gets as a parameter: about half the
+    time per row). Values are converted by the columns' own bind processors (so they are stored
+    exactly as SQLAlchemy would store them), without SQLAlchemy's per-row parameter handling, which
+    cost more than the insert itself (docs/PERFORMANCE.md)."""
 
     def __init__(self, table: Any, columns: tuple[str, ...], dialect: Dialect) -> None:
-        mark = "%s" if dialect.name == "postgresql" else "?"
+        self.copy = (
+            f"COPY {table.name} ({', '.join(columns)}) FROM STDIN" if dialect.name == "postgresql" else None
+        )
         self.sql = (
-            f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})"
+            f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join(['?'] * len(columns))})"
         )
         self._procs = {
             name: proc
@@ -385,7 +411,12 @@ class _Insert:
             for i, proc in convert:
                 if values[i] is not None:
                     values[i] = proc(values[i])
-        cursor.executemany(self.sql, rows)
+        if self.copy is None:
+            cursor.executemany(self.sql, rows)
+            return
+        with cursor.copy(self.copy) as copy:
+            for values in rows:
+                copy.write_row(values)
 
 
 class _Bulk:
@@ -513,6 +544,7 @@ def _subjects_for(
         found[key] = sid
         kinds[key] = kind
     new: list[list[Any]] = []
+    created_at = bulk.subjects.convert_one("created_at", now)  # the same for every row
     for key, s in wanted.items():
         if key in found:
             continue
@@ -521,14 +553,14 @@ def _subjects_for(
             if s.subject_id_type in ("ric", "residence_permit")
             else None
         )
-        new.append([None, s.subject_kind, key[0], key[1], s.subject_name, birth, now])
+        new.append([None, s.subject_kind, key[0], key[1], s.subject_name, birth, created_at])
     if new:
         for values, sid in zip(new, bulk.new_ids(cursor, "subjects", len(new)), strict=True):
             values[0] = sid
             key = (values[2], values[3])
             found[key] = sid
             kinds[key] = values[1]
-        bulk.subjects.insert(cursor, new)
+        bulk.subjects.insert(cursor, new, skip={"created_at"})
     kept: list[tuple[int, Submission]] = []
     for row, s in good:  # a registered identifier keeps its kind
         key = (s.subject_id_type, s.subject_identifier)

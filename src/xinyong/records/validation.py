@@ -81,8 +81,9 @@ def _text(values: Mapping[str, Any], key: str) -> str | None:
     value = values.get(key)
     if value is None:
         return None
-    text = str(value)
-    if not unicodedata.is_normalized("NFKC", text):  # the quick check: most text is already NFKC
+    text = value if type(value) is str else str(value)
+    # ASCII is NFKC as it is; for the rest the quick check, as most text is already NFKC
+    if not text.isascii() and not unicodedata.is_normalized("NFKC", text):
         text = unicodedata.normalize("NFKC", text)
     return text.strip() or None
 
@@ -327,8 +328,12 @@ def _validated(identifier: str, kind: str, id_type: str | None) -> str:
 
 
 def check_birth_date(identifier: str, id_type: str) -> date:
-    """identifiers.birth_date, for the service (registering a subject)."""
-    return identifiers.birth_date(identifier, id_type)
+    """identifiers.birth_date of a submission's identifier, for the service (registering a subject).
+
+    The submission has validated it already, so only the date is read (validating again was most
+    of a new subject's registration cost); other id types raise as identifiers.birth_date does.
+    """
+    return identifiers.compact_birth_date(identifier, id_type)
 
 
 def _truthy(value: Any) -> bool:
