@@ -163,8 +163,16 @@ def test_pipelined_batch_stores_what_the_in_process_batch_stores(db_url: str, re
     assert "subject_mismatch" in {e["code"] for e in report.errors}
 
 
+def test_the_worker_is_off_unless_the_operator_turns_it_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(pipeline.WORKER_SETTING, raising=False)
+    assert not pipeline.worker_enabled()
+    for value, on in (("1", True), ("on", True), ("TRUE", True), ("0", False), ("off", False), ("", False)):
+        monkeypatch.setenv(pipeline.WORKER_SETTING, value)
+        assert pipeline.worker_enabled() is on
+
+
 def test_large_lists_are_pipelined_by_default_small_calls_are_not(engine: Any) -> None:
-    """The worker is used from PIPELINE_MIN_ROWS rows; a small call never waits for it."""
+    """With the worker on, it is used from PIPELINE_MIN_ROWS rows; a small call never waits for it."""
     factory = db.session_factory(engine)
     few = mixed_rows(50)
     with db.transaction(factory) as session:

@@ -18,7 +18,7 @@ from xinyong.core.errors import XinyongError
 from xinyong.dbcli import ensure_schema
 from xinyong.records import ingest
 from xinyong.records import service as records_service
-from xinyong.records.pipeline import PIPELINE_MIN_ROWS
+from xinyong.records.pipeline import PIPELINE_MIN_ROWS, worker_enabled
 
 console = Console()
 
@@ -30,6 +30,11 @@ def ingest_command(
     mapping: str | None = typer.Option(None, "--mapping", "-m", help="built-in mapping id or mapping file"),
     encoding: str | None = typer.Option(None, help="force a CSV encoding (default: UTF-8, else GB18030)"),
     report: Path | None = typer.Option(None, help="write the full error report as JSON here"),
+    worker: bool | None = typer.Option(
+        None,
+        "--worker/--no-worker",
+        help="check rows in a worker process while storing (default: XINYONG_INGEST_WORKER, off)",
+    ),
 ) -> None:
     """Validate and store every row; good rows are kept, bad rows are reported with row, field and code."""
     try:
@@ -61,8 +66,9 @@ def ingest_command(
                     name=file.name,
                     provider=provider,
                     progress=lambda n: bar.advance(task, n),
-                    # rows checked in a worker process unless the file is known to be small
-                    pipelined=total is None or total >= PIPELINE_MIN_ROWS,
+                    # rows checked in a worker process, if wanted, unless the file is known to be small
+                    pipelined=(worker_enabled() if worker is None else worker)
+                    and (total is None or total >= PIPELINE_MIN_ROWS),
                 )
         except XinyongError as exc:
             console.print(f"[red]{exc}[/red]")

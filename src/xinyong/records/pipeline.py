@@ -47,6 +47,15 @@ from xinyong.records.ingest import RowError, SourceRow
 from xinyong.records.validation import Submission
 
 PIPELINE_MIN_ROWS = 4000  # rows from which submit_batch validates in the worker (two chunks)
+# Off unless the operator turns it on: it pays only where a core is free for the worker; on a
+# loaded 2-core machine it measured slower than checking in-process (docs/PERFORMANCE.md).
+WORKER_SETTING = "XINYONG_INGEST_WORKER"
+
+
+def worker_enabled() -> bool:
+    """Whether large batches use the worker process (XINYONG_INGEST_WORKER=1/on/true/yes)."""
+    return os.environ.get(WORKER_SETTING, "").strip().lower() in ("1", "on", "true", "yes")
+
 
 # What a chunk's check gives per source row: the submission, or the row's errors (as reported).
 Outcome = Submission | list[dict[str, Any]]

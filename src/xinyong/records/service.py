@@ -40,7 +40,7 @@ from xinyong.notices import service as notices_service
 from xinyong.records import rules
 from xinyong.records.ingest import RowError, SourceRow
 from xinyong.records.models import Batch, Record, RecordEvent
-from xinyong.records.pipeline import PIPELINE_MIN_ROWS, checked_chunks
+from xinyong.records.pipeline import PIPELINE_MIN_ROWS, checked_chunks, worker_enabled
 from xinyong.records.validation import Submission, check_birth_date, check_submission
 from xinyong.subjects import service as subjects_service
 from xinyong.subjects.models import Subject
@@ -120,10 +120,11 @@ def submit_batch(
     """Validate and store a batch. Good rows are kept whatever happens to bad ones.
 
     `pipelined`: check the rows in a worker process, a chunk ahead of the storing (records/pipeline.py);
-    by default for a list of at least PIPELINE_MIN_ROWS rows.
+    by default for a list of at least PIPELINE_MIN_ROWS rows where the operator turned the worker on
+    (XINYONG_INGEST_WORKER).
     """
     if pipelined is None:
-        pipelined = isinstance(rows, Sized) and len(rows) >= PIPELINE_MIN_ROWS
+        pipelined = worker_enabled() and isinstance(rows, Sized) and len(rows) >= PIPELINE_MIN_ROWS
     actor.require(Role.provider, Role.operator)
     batch = Batch(
         jurisdiction=profile.id,
