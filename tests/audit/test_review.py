@@ -90,11 +90,8 @@ def log(sf: sessionmaker[Session], at: datetime, *, unit: str, channel: str, sub
         )
 
 
-def test_review_reads_the_period_by_local_days_and_skips_public_reads(
-    session_factory: sessionmaker[Session],
-) -> None:
-    sf = session_factory
-    log(sf, datetime(2026, 3, 1, 23, 59, tzinfo=SHANGHAI), unit="甲银行", channel="authorized", subject="S0")
+def bank_morning(sf: sessionmaker[Session]) -> None:
+    """甲银行 looks up three subjects through authorized queries on the morning of 2026-03-02."""
     for i in range(3):
         log(
             sf,
@@ -103,6 +100,14 @@ def test_review_reads_the_period_by_local_days_and_skips_public_reads(
             channel="authorized",
             subject=f"S{i}",
         )
+
+
+def test_review_reads_the_period_by_local_days_and_skips_public_reads(
+    session_factory: sessionmaker[Session],
+) -> None:
+    sf = session_factory
+    log(sf, datetime(2026, 3, 1, 23, 59, tzinfo=SHANGHAI), unit="甲银行", channel="authorized", subject="S0")
+    bank_morning(sf)
     log(
         sf,
         datetime(2026, 3, 2, 23, 30, tzinfo=SHANGHAI),
@@ -150,14 +155,7 @@ def cli_db(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]
 
 def test_cli_review_prints_the_flagged_lines(cli_db: Engine) -> None:
     sf = session_factory(cli_db)
-    for i in range(3):
-        log(
-            sf,
-            datetime(2026, 3, 2, 10, i, tzinfo=SHANGHAI),
-            unit="甲银行",
-            channel="authorized",
-            subject=f"S{i}",
-        )
+    bank_morning(sf)
     runner = CliRunner(env={"COLUMNS": "200"})
     args = ["review", "--chain", "shenzhen", "--since", "2026-03-02", "--until", "2026-03-02"]
     result = runner.invoke(app, [*args, "--max-queries", "2", "--json"])

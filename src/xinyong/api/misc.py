@@ -268,19 +268,7 @@ def review_queries(
         since=since,
         until=until,
         required_by=rule.cite if rule else None,
-        lines=[
-            QuerierDayRead(
-                unit=q.unit,
-                channel=q.channel,
-                day=q.day,
-                queries=q.queries,
-                subjects=len(q.subjects),
-                users=sorted(q.users),
-                off_hours=q.off_hours,
-                flags=q.flags,
-            )
-            for q in lines
-        ],
+        lines=[QuerierDayRead(**q.summary()) for q in lines],
     )
 
 

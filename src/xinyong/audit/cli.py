@@ -164,16 +164,7 @@ def review(
     console = Console()
     if as_json:
         for q in lines:
-            out = {
-                "unit": q.unit,
-                "channel": q.channel,
-                "day": q.day.isoformat(),
-                "queries": q.queries,
-                "subjects": len(q.subjects),
-                "users": sorted(q.users),
-                "off_hours": q.off_hours,
-                "flags": q.flags,
-            }
+            out = {**q.summary(), "day": q.day.isoformat()}
             typer.echo(json.dumps(out, ensure_ascii=False))  # not through rich: no markup in data
         return
     profile_review = profiles.get(chain).query_log.review

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -54,6 +55,19 @@ class QuerierDay:
     users: set[str] = field(default_factory=set)
     off_hours: int = 0
     flags: list[str] = field(default_factory=list)
+
+    def summary(self) -> dict[str, Any]:
+        """The line as reported (CLI JSON, API): counts instead of the sets."""
+        return {
+            "unit": self.unit,
+            "channel": self.channel,
+            "day": self.day,
+            "queries": self.queries,
+            "subjects": len(self.subjects),
+            "users": sorted(self.users),
+            "off_hours": self.off_hours,
+            "flags": list(self.flags),
+        }
 
 
 def summarize(rows: Iterable[QueryRow], limits: Limits, zone: ZoneInfo) -> list[QuerierDay]:

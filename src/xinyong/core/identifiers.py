@@ -196,7 +196,7 @@ def _uscc(number: str) -> str:
 
     A normalised ASCII string is already stdnum's compact form (no spaces or dashes, upper case;
     the one ASCII character stdnum folds, a backquote, fails the format check either way); anything
-    else goes to stdnum itself. tests/core/test_identifiers.py compares the two on random numbers.
+    else goes to stdnum itself. tests/core/test_identifiers_fast.py compares the two on random numbers.
     """
     if not number.isascii():
         return uscc.validate(number)

@@ -34,10 +34,10 @@ from xinyong.core.actor import Actor, Role
 from xinyong.core.clock import local_date
 from xinyong.core.errors import XinyongError
 from xinyong.core.periods import Unit, end_of
-from xinyong.core.profile import Profile
+from xinyong.core.profile import DurationSpec, Profile
 from xinyong.core.workdays import Deadline, WorkCalendar
 from xinyong.notices import service as notices_service
-from xinyong.records import rules
+from xinyong.records import rules, submission_notices
 from xinyong.records.ingest import RowError, SourceRow
 from xinyong.records.models import Batch, Record, RecordEvent
 from xinyong.records.pipeline import PIPELINE_MIN_ROWS, checked_chunks, worker_enabled
@@ -162,8 +162,6 @@ def submit_batch(
     if profile.reorganization is not None:
         _mark_late_pre_plan_records(db_session, profile, now, actor, batch.id)
     if profile.intake.submission_notice is not None:
-        from xinyong.records import submission_notices  # notices of a batch's own records
-
         submission_notices.notify_subjects(db_session=db_session, profile=profile, now=now, batch_id=batch.id)
     batch.total, batch.accepted, batch.duplicates, batch.rejected = (
         report.total,
@@ -636,7 +634,8 @@ def revoke(
     The record leaves every outside channel the moment this is recorded. `document_effective_on`, the
     day the revoking document took effect, starts the provider's own time to report where the profile
     counts one (Jiangsu 第六十五条: 5 working days); whether the report was late is computed when read
-    (`revocation_deadlines`), like the platform's deadline, so a calendar load corrects both.
+    (`provider_notices`), like the platform's deadline (`revocation_due`), so a calendar load
+    corrects both.
     Where the profile names the revoking unit as a reporter (Nanjing 第五十九条 撤销单位), a unit other
     than the record's provider may report, naming its revoking document.
     """
@@ -738,7 +737,7 @@ def _revocation_reporter(profile: Profile, actor: Actor, record: Record, documen
     )
 
 
-def _within(spec: Any, calendar: WorkCalendar, start: date) -> Deadline | None:
+def _within(spec: DurationSpec | str, calendar: WorkCalendar, start: date) -> Deadline | None:
     """A profile deadline counted from `start`: working days on the calendar, other units per the Civil
     Code; None where the text sets no number (`promptly`, `unspecified`)."""
     if isinstance(spec, str):

@@ -36,16 +36,15 @@ def revocation_deadline(run: Any, ref: str, stage: str | None) -> tuple[date, bo
         revoked = next((e for e in events if e.kind == rules.REVOKED), None)
         if revoked is None:
             raise XinyongError("wrong_stage", detail=f"{ref} was not revoked: it has no {stage} deadline")
-        calendar = calendar_service.get_calendar(db_session=db)
         if stage == "platform_action":
+            calendar = calendar_service.get_calendar(db_session=db)
             due = records_service.revocation_due(run.profile, calendar, local_date(revoked.at))
         else:
-            started = (revoked.data or {}).get("document_effective_on")
-            if not started:
-                raise XinyongError(
-                    "wrong_stage", detail=f"{ref}: the revocation named no document_effective_on"
-                )
-            due = records_service.provider_notice_due(run.profile, calendar, date.fromisoformat(started))
+            notice = records_service.provider_notices(db, run.profile, [revoked]).get(revoked.id)
+            due = notice.due if notice is not None else None
     if due is None:
-        raise XinyongError("wrong_stage", detail=f"{run.profile.id} sets no {stage} time in days")
+        raise XinyongError(
+            "wrong_stage",
+            detail=f"{ref}: no {stage} time in days (the profile sets none, or no document_effective_on)",
+        )
     return due.due, due.provisional
